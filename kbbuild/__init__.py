@@ -1,0 +1,1 @@
+"""Load, validate and build the telecom service-norm knowledge base."""

@@ -1,0 +1,239 @@
+"""Read the KB's YAML files into validated models, yielding a Problem for everything wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from .model import Entry, SourceRegistry, Vocabulary
+from .problems import Problem
+
+MAX_FILE_BYTES = 1_000_000
+VOCABULARY_FILE = "vocabulary.yaml"
+SOURCES_FILE = "sources.yaml"
+SPECIAL_FILES = {VOCABULARY_FILE, SOURCES_FILE}
+
+_ENTRY = TypeAdapter(Entry)
+
+
+@dataclass(frozen=True)
+class Located:
+    """An entry with the place it was read from."""
+
+    entry: Any  # one of the entry models
+    file: str
+    line: int
+    node: yaml.Node = field(repr=False, compare=False)
+
+    def line_of(self, *path: str | int) -> int:
+        return node_line(self.node, path)
+
+
+@dataclass(frozen=True)
+class IdRef:
+    id: str
+    file: str
+    line: int
+
+
+@dataclass
+class KB:
+    entries: list[Located]
+    vocabulary: Vocabulary
+    sources: SourceRegistry | None
+    problems: list[Problem]
+    invalid_ids: list[IdRef] = field(default_factory=list)
+
+    def id_refs(self) -> list[IdRef]:
+        """Where every id is defined, valid entries and invalid ones alike."""
+        refs = [IdRef(loc.entry.id, loc.file, loc.line_of("id")) for loc in self.entries]
+        return sorted(refs + self.invalid_ids, key=lambda r: (r.file, r.line))
+
+    def by_id(self) -> dict[str, Any]:
+        return {loc.entry.id: loc.entry for loc in self.entries}
+
+
+def node_line(node: yaml.Node, path: tuple[str | int, ...] | list[str | int]) -> int:
+    """1-based line of the deepest node along `path` (keys and list indexes)."""
+    for part in path:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == part:
+                    child = value if part != path[-1] else key
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                child = node.value[part]
+        if child is None:
+            break
+        node = child
+    return node.start_mark.line + 1
+
+
+def format_path(loc: tuple[str | int, ...] | list[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(entry)"
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; see docs/editing.md for the fields of each type)"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}, not {err.get('input')!r}"
+    if kind == "string_too_short":
+        return "must not be empty" if ctx.get("min_length", 1) <= 1 else err["msg"].lower()
+    if kind == "too_short":
+        return "needs at least one item"
+    if kind == "string_pattern_mismatch":
+        return f"{err.get('input')!r} is not ASCII kebab-case (a-z, 0-9 and single hyphens)"
+    if kind == "union_tag_invalid":
+        return f"unknown type {ctx.get('tag')!r}; use one of {ctx.get('expected_tags')}"
+    if kind == "union_tag_not_found":
+        return "required field is missing"
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _dup_keys(node: yaml.Node, rel: str) -> Iterator[Problem]:
+    # PyYAML silently keeps the last of two equal keys; an editor would lose data without noticing.
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key, value in node.value:
+            if key.value in seen:
+                yield Problem(rel, key.start_mark.line + 1, str(key.value),
+                              f"duplicate key (first at line {seen[key.value]})")
+            else:
+                seen[key.value] = key.start_mark.line + 1
+            yield from _dup_keys(value, rel)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _dup_keys(item, rel)
+
+
+def parse_yaml(path: Path, rel: str) -> tuple[Any, yaml.Node | None, list[Problem]]:
+    """Safely parse one YAML file; returns (data, root node, problems)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, None, [Problem(rel, 1, "(file)", f"cannot read: {exc.strerror}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, None, [Problem(rel, 1, "(file)", f"file is {len(raw):,} bytes; the limit is "
+                                    f"{MAX_FILE_BYTES:,}: split it into several files")]
+    if b"\x00" in raw:
+        return None, None, [Problem(rel, 1, "(file)", "binary file (contains NUL bytes), not YAML text")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, None, [Problem(rel, line, "(file)", "not valid UTF-8: save the file as UTF-8")]
+    loader = yaml.SafeLoader(text)  # safe: no python/object tags can construct anything
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        return None, None, [Problem(rel, mark.line + 1 if mark else 1, "(yaml)",
+                                    "YAML tags that construct objects are not allowed; write plain data "
+                                    f"({exc.problem})")]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        what = " ".join(filter(None, [exc.context, exc.problem]))
+        return None, None, [Problem(rel, line, "(yaml)", f"YAML syntax error: {what}")]
+    except yaml.YAMLError as exc:
+        return None, None, [Problem(rel, 1, "(yaml)", f"YAML error: {exc}")]
+    finally:
+        loader.dispose()
+    return data, node, list(_dup_keys(node, rel)) if node is not None else []
+
+
+def validate_model(model: type[BaseModel] | TypeAdapter[Any], data: Any, node: yaml.Node,
+                   rel: str, prefix: tuple[str | int, ...] = ()) -> tuple[Any, list[Problem]]:
+    """Validate `data` against a model; map each error back to its YAML line."""
+    try:
+        if isinstance(model, TypeAdapter):
+            return model.validate_python(data), []
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = list(err["loc"])
+            if isinstance(model, TypeAdapter) and loc and loc[0] in (
+                    "script", "process", "forbidden", "escalation", "rule"):
+                loc = loc[1:]  # drop the discriminator tag pydantic puts first
+            loc = [p for p in loc if not (isinstance(p, str) and p.startswith(("function-", "str")))]
+            if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                loc = ["type"]
+            line = node_line(node, loc)
+            field_name = format_path(list(prefix) + loc) if loc else format_path(list(prefix))
+            problems.append(Problem(rel, line, field_name, _message(err)))
+        return None, problems
+
+
+def load_entries(path: Path, rel: str, invalid: list[IdRef]) -> tuple[list[Located], list[Problem]]:
+    data, node, problems = parse_yaml(path, rel)
+    if node is None:
+        if not problems:
+            problems.append(Problem(rel, 1, "(file)", "empty file: write an entry or a list of entries"))
+        return [], problems
+    items = list(zip(data, node.value)) if isinstance(data, list) else [(data, node)]
+    entries: list[Located] = []
+    for item, item_node in items:
+        if not isinstance(item, dict):
+            problems.append(Problem(rel, item_node.start_mark.line + 1, "(entry)",
+                                    "an entry must be a mapping of fields (id: …, type: …)"))
+            continue
+        entry, errs = validate_model(_ENTRY, item, item_node, rel)
+        problems.extend(errs)
+        if entry is not None:
+            entries.append(Located(entry, rel, item_node.start_mark.line + 1, item_node))
+        elif isinstance(item.get("id"), str):
+            # Keep the id of an invalid entry so duplicates are still reported in both places.
+            invalid.append(IdRef(item["id"], rel, node_line(item_node, ["id"])))
+    return entries, problems
+
+
+def _load_special(path: Path, rel: str, model: type[BaseModel]) -> tuple[Any, list[Problem]]:
+    data, node, problems = parse_yaml(path, rel)
+    if node is None:
+        return None, problems or [Problem(rel, 1, "(file)", "empty file")]
+    obj, errs = validate_model(model, data, node, rel)
+    return obj, problems + errs
+
+
+def load_kb(kb_dir: Path) -> KB:
+    """Read every YAML file under kb_dir; never raises on bad content."""
+    entries: list[Located] = []
+    problems: list[Problem] = []
+    invalid: list[IdRef] = []
+    base = kb_dir.parent
+    for path in sorted(p for p in kb_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()):
+        rel = path.relative_to(base).as_posix()
+        if path.parent == kb_dir and path.name in SPECIAL_FILES:
+            continue
+        found, errs = load_entries(path, rel, invalid)
+        entries.extend(found)
+        problems.extend(errs)
+    vocabulary, sources = Vocabulary(), None
+    vpath, spath = kb_dir / VOCABULARY_FILE, kb_dir / SOURCES_FILE
+    if vpath.exists():
+        vocab, errs = _load_special(vpath, vpath.relative_to(base).as_posix(), Vocabulary)
+        vocabulary = vocab or vocabulary
+        problems.extend(errs)
+    if spath.exists():
+        sources, errs = _load_special(spath, spath.relative_to(base).as_posix(), SourceRegistry)
+        problems.extend(errs)
+    else:
+        problems.append(Problem(f"{kb_dir.name}/{SOURCES_FILE}", 1, "(file)",
+                                "missing: list the source documents entries may cite"))
+    return KB(entries, vocabulary, sources, problems, invalid)

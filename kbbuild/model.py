@@ -1,0 +1,221 @@
+"""The entry schema: one pydantic model per entry type, plus the vocabulary and source registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+EntryId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+Channel = Literal["hotline", "hall", "field", "online"]
+CHANNELS: tuple[str, ...] = ("hotline", "hall", "field", "online")
+CHANNEL_LABELS = {"hotline": "热线", "hall": "营业厅", "field": "上门", "online": "在线"}
+
+EntryType = Literal["script", "process", "forbidden", "escalation", "rule"]
+TYPES: tuple[str, ...] = ("script", "process", "forbidden", "escalation", "rule")
+TYPE_LABELS = {
+    "script": "话术",
+    "process": "流程",
+    "forbidden": "服务禁语",
+    "escalation": "升级路径",
+    "rule": "规则与时限",
+}
+
+Severity = Literal["red-line", "serious", "discouraged"]
+SEVERITY_LABELS = {"red-line": "高压线", "serious": "严重", "discouraged": "不提倡"}
+
+# Units a limit may carry; keep in step with the unit table in docs/editing.md.
+Unit = Literal[
+    "秒", "分钟", "小时", "个工作小时", "天", "工作日", "个月", "年",
+    "次", "次/月", "元", "%", "米", "步", "人", "个", "件", "遍",
+]
+UNITS: tuple[str, ...] = Unit.__args__  # type: ignore[attr-defined]
+_LIMIT_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(\S+)\s*$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    doc: ShortText
+    quote: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=300)]
+
+
+class Limit(Strict):
+    """A hard number: value + unit; written as a mapping or the shorthand "15 秒"."""
+
+    value: float = Field(ge=0)
+    unit: Unit
+    what: ShortText | None = None
+    bound: Literal["max", "min", "exact"] = "max"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            m = _LIMIT_RE.match(data)
+            if not m:
+                raise ValueError(f"write a limit as '<number> <unit>', e.g. '15 秒', not {data!r}")
+            return {"value": float(m.group(1)), "unit": m.group(2)}
+        return data
+
+    def label(self) -> str:
+        """Human form, e.g. '15 秒'."""
+        value = int(self.value) if self.value == int(self.value) else self.value
+        sep = "" if self.unit == "%" else " "
+        return f"{value}{sep}{self.unit}"
+
+
+class Window(Strict):
+    """A daily time window, e.g. no marketing SMS 22:00–07:00."""
+
+    what: ShortText
+    start: Annotated[str, StringConstraints(pattern=r"^\d{2}:\d{2}$")]
+    end: Annotated[str, StringConstraints(pattern=r"^\d{2}:\d{2}$")]
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+Says = Annotated[list[Text], Field(min_length=1)]
+
+
+class BaseEntry(Strict):
+    id: EntryId
+    type: EntryType
+    title: ShortText
+    summary: Text | None = None
+    channels: Annotated[list[Channel], Field(min_length=1)]
+    tags: list[ShortText] = []
+    sources: Annotated[list[Source], Field(min_length=1)]
+    related: list[EntryId] = []
+    notes: Text | None = None
+    owner: ShortText | None = None
+    reviewed: dt.date | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lists(cls, data: Any) -> Any:
+        # Editors often write a single string where a list is expected; accept it.
+        if isinstance(data, dict):
+            for key in ("say", "phrases", "instead", "tags", "channels", "allow"):
+                if key in data:
+                    data = {**data, key: _as_list(data[key])}
+        return data
+
+
+class ScriptEntry(BaseEntry):
+    type: Literal["script"]
+    when: Text
+    say: Says
+    then: Text | None = None
+    audience: ShortText | None = None
+
+
+class Step(Strict):
+    what: Text
+    who: ShortText | None = None
+    say: list[Text] = []
+    within: Limit | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _say_list(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "say" in data:
+            data = {**data, "say": _as_list(data["say"])}
+        return data
+
+
+class ProcessEntry(BaseEntry):
+    type: Literal["process"]
+    when: Text | None = None
+    steps: Annotated[list[Step], Field(min_length=1)]
+
+
+class ForbiddenEntry(BaseEntry):
+    type: Literal["forbidden"]
+    phrases: list[ShortText] = []
+    behaviour: Text | None = None
+    instead: list[Text] = []
+    instead_scripts: list[EntryId] = []
+    why: Text
+    severity: Severity
+    # Look-alike correct phrases the checker must not flag (e.g. 请您再说一遍 vs 你再说一遍).
+    allow: list[ShortText] = []
+
+    @model_validator(mode="after")
+    def _something_forbidden(self) -> ForbiddenEntry:
+        if not self.phrases and not self.behaviour:
+            raise ValueError("a forbidden entry needs 'phrases' or 'behaviour'")
+        if not self.instead and not self.instead_scripts:
+            raise ValueError("a forbidden entry needs 'instead' or 'instead_scripts'")
+        return self
+
+
+class Hop(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: ShortText = Field(alias="from")
+    to: ShortText
+    how: Text | None = None
+    within: Limit | None = None
+
+
+class Ticket(Strict):
+    name: ShortText
+    fields: list[ShortText] = []
+    template: Text | None = None
+
+
+class EscalationEntry(BaseEntry):
+    type: Literal["escalation"]
+    trigger: Text
+    path: Annotated[list[Hop], Field(min_length=1)]
+    authorised: Text | None = None
+    ticket: Ticket | None = None
+
+
+class RuleEntry(BaseEntry):
+    type: Literal["rule"]
+    statement: Text
+    limits: list[Limit] = []
+    windows: list[Window] = []
+
+
+Entry = Annotated[
+    ScriptEntry | ProcessEntry | ForbiddenEntry | EscalationEntry | RuleEntry,
+    Field(discriminator="type"),
+]
+ENTRY_MODELS: dict[str, type[BaseEntry]] = {
+    "script": ScriptEntry,
+    "process": ProcessEntry,
+    "forbidden": ForbiddenEntry,
+    "escalation": EscalationEntry,
+    "rule": RuleEntry,
+}
+
+
+class SourceDoc(Strict):
+    doc: ShortText
+    title: ShortText
+    operator: ShortText | None = None
+    description: Text | None = None
+
+
+class SourceRegistry(Strict):
+    sources: Annotated[list[SourceDoc], Field(min_length=1)]
+
+
+class Vocabulary(Strict):
+    words: list[ShortText] = []
+    roles: list[ShortText] = []
+    synonyms: list[Annotated[list[ShortText], Field(min_length=2)]] = []

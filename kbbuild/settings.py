@@ -1,0 +1,38 @@
+"""One settings object for every command and the server; override with KB_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KB_")
+
+    kb_dir: Path = ROOT / "kb"
+    build_dir: Path = ROOT / "build"
+    # The source documents quotes are checked against; absent on a machine without them.
+    seeds_dir: Path = ROOT.parent / "shared" / "seeds"
+    docs_dir: Path = ROOT / "docs"
+    mkdocs_yml: Path = ROOT / "mkdocs.yml"
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cors_origins: list[str] = ["http://127.0.0.1:8000", "http://localhost:8000"]
+    site_prefix: str = "/"  # where the static site is mounted; API urls deep-link under it
+
+    max_query_chars: int = 64
+    max_limit: int = 50
+    max_check_chars: int = 10_000
+    max_body_bytes: int = 64_000
+    cache_size: int = 2048
+    reload_interval_s: float = 1.0
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,84 @@
+"""Checks across entries: unique ids, references that resolve, sources that exist and quotes found."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from .load import KB, IdRef, Located
+from .problems import Problem
+from .text import compact, compact_document
+
+
+def check_ids(refs: list[IdRef]) -> Iterator[Problem]:
+    first: dict[str, IdRef] = {}
+    for ref in refs:
+        other = first.setdefault(ref.id, ref)
+        if other is not ref:
+            yield Problem(ref.file, ref.line, "id", f"duplicate id {ref.id!r}, also at {other.file}:{other.line}")
+            yield Problem(other.file, other.line, "id", f"duplicate id {ref.id!r}, also at {ref.file}:{ref.line}")
+
+
+def check_references(entries: list[Located]) -> Iterator[Problem]:
+    types = {loc.entry.id: loc.entry.type for loc in entries}
+    for loc in entries:
+        e = loc.entry
+        for i, ref in enumerate(e.related):
+            if ref == e.id:
+                yield Problem(loc.file, loc.line_of("related", i), f"related[{i}]",
+                              "an entry cannot be related to itself")
+            elif ref not in types:
+                yield Problem(loc.file, loc.line_of("related", i), f"related[{i}]",
+                              f"no entry has id {ref!r}")
+        for i, ref in enumerate(getattr(e, "instead_scripts", [])):
+            if ref not in types:
+                yield Problem(loc.file, loc.line_of("instead_scripts", i), f"instead_scripts[{i}]",
+                              f"no entry has id {ref!r}")
+            elif types[ref] != "script":
+                yield Problem(loc.file, loc.line_of("instead_scripts", i), f"instead_scripts[{i}]",
+                              f"{ref!r} is a {types[ref]}, not a script")
+
+
+def check_sources(kb: KB, seeds_dir: Path | None) -> Iterator[Problem]:
+    known = {s.doc for s in kb.sources.sources} if kb.sources else set()
+    texts: dict[str, str | None] = {}
+    for loc in kb.entries:
+        for i, src in enumerate(loc.entry.sources):
+            where = f"sources[{i}]"
+            if known and src.doc not in known:
+                yield Problem(loc.file, loc.line_of("sources", i, "doc"), f"{where}.doc",
+                              f"unknown document {src.doc!r}; known: {', '.join(sorted(known))}")
+                continue
+            if seeds_dir is None:
+                continue
+            if src.doc not in texts:
+                path = seeds_dir / src.doc
+                texts[src.doc] = compact_document(path.read_text("utf-8")) if path.is_file() else None
+            text = texts[src.doc]
+            quote = compact(src.quote)
+            if text is not None and quote and quote not in text:
+                yield Problem(loc.file, loc.line_of("sources", i, "quote"), f"{where}.quote",
+                              f"quote not found in {src.doc} (copy it exactly; only 繁→简 and 旳→的 may change)")
+            elif not quote:
+                yield Problem(loc.file, loc.line_of("sources", i, "quote"), f"{where}.quote",
+                              "quote has no words in it")
+
+
+def check_vocabulary(kb: KB, vocab_file: str) -> Iterator[Problem]:
+    seen: dict[str, int] = {}
+    for i, group in enumerate(kb.vocabulary.synonyms):
+        for word in group:
+            if word in seen and seen[word] != i:
+                yield Problem(vocab_file, 1, f"synonyms[{i}]",
+                              f"{word!r} is already in synonyms[{seen[word]}]: merge the groups")
+            seen[word] = i
+
+
+def check_kb(kb: KB, seeds_dir: Path | None = None, vocab_file: str = "kb/vocabulary.yaml") -> list[Problem]:
+    """Every problem of a loaded KB, sorted by file and line."""
+    problems = list(kb.problems)
+    problems += check_ids(kb.id_refs())
+    problems += check_references(kb.entries)
+    problems += check_sources(kb, seeds_dir)
+    problems += check_vocabulary(kb, vocab_file)
+    return sorted(set(problems))
