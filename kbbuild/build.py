@@ -1,0 +1,150 @@
+"""`kb build`: compute every artifact into a fresh release folder, then publish it with one symlink switch."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .load import KB
+from .settings import Settings
+from .urls import entry_url
+
+RELEASES = "releases"
+CURRENT = "current"
+KEEP_RELEASES = 3
+STAGES = ("data", "index", "site", "handbook", "widget")
+
+
+class BuildError(Exception):
+    """A stage failed; the message says which and why. The published build is untouched."""
+
+
+@dataclass
+class BuildResult:
+    build_id: str
+    path: Path
+    entry_count: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def entry_record(entry: Any, site_prefix: str = "/") -> dict[str, Any]:
+    """The JSON form of an entry served by the API (aliases like `from` kept)."""
+    record = entry.model_dump(mode="json", by_alias=True, exclude_none=True)
+    record["url"] = entry_url(entry.type, entry.id, site_prefix)
+    return record
+
+
+def kb_hash(kb: KB) -> str:
+    """Content hash of the KB: the same YAML gives the same hash, whatever the file layout."""
+    h = hashlib.sha256()
+    for loc in sorted(kb.entries, key=lambda loc: loc.entry.id):
+        h.update(loc.entry.model_dump_json(by_alias=True).encode())
+    h.update(kb.vocabulary.model_dump_json().encode())
+    return h.hexdigest()[:12]
+
+
+def git_revision(root: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def write_data(kb: KB, out: Path, manifest: dict[str, Any], settings: Settings) -> None:
+    entries = [entry_record(loc.entry, settings.site_prefix) for loc in kb.entries]
+    (out / "entries.json").write_text(json.dumps(entries, ensure_ascii=False), "utf-8")
+    (out / "vocabulary.json").write_text(kb.vocabulary.model_dump_json(), "utf-8")
+    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+
+
+def _stage_functions(kb: KB, out: Path, manifest: dict[str, Any],
+                     settings: Settings) -> dict[str, Callable[[], object]]:
+    # Imported here so `kb check` never pays for whoosh, mkdocs or weasyprint start-up.
+    from . import handbook, index, site, widget
+
+    entries = [loc.entry for loc in kb.entries]
+    return {
+        "data": lambda: write_data(kb, out, manifest, settings),
+        "index": lambda: index.build_index(entries, kb.vocabulary, out / "index"),
+        "site": lambda: site.build_site(kb, out / "site", settings),
+        "handbook": lambda: handbook.build_handbook(entries, kb.sources, out, kb_version=manifest["kb_version"]),
+        "widget": lambda: widget.copy_assets(out / "widget"),
+    }
+
+
+def publish(release: Path, out_root: Path) -> None:
+    """Point out_root/current at `release` with an atomic rename of a fresh symlink."""
+    link = out_root / CURRENT
+    tmp_link = out_root / f".{CURRENT}.{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    tmp_link.symlink_to(Path(RELEASES) / release.name)
+    os.replace(tmp_link, link)
+
+
+def prune(out_root: Path, keep: int = KEEP_RELEASES) -> None:
+    """Drop old releases, keeping the newest few so in-flight readers of the previous one finish."""
+    releases = sorted((p for p in (out_root / RELEASES).iterdir() if not p.name.startswith(".")),
+                      key=lambda p: p.stat().st_mtime)
+    current = (out_root / CURRENT).resolve()
+    for old in releases[:-keep]:
+        if old.resolve() != current:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def build_release(kb: KB, out_root: Path, settings: Settings, stages: Iterable[str] = STAGES,
+                  on_stage: Callable[[str, float], None] | None = None) -> BuildResult:
+    """Build every stage into out_root/releases/.tmp-*, then publish it; on failure nothing changes."""
+    version = kb_hash(kb)
+    now = datetime.now(UTC)
+    build_id = f"{now:%Y%m%d-%H%M%S}-{version}"
+    manifest = {
+        "build_id": build_id,
+        "kb_version": version,
+        "git_revision": git_revision(settings.kb_dir.parent),
+        "created": now.isoformat(timespec="seconds"),
+        "entry_count": len(kb.entries),
+        "stages": list(stages),
+    }
+    releases = out_root / RELEASES
+    releases.mkdir(parents=True, exist_ok=True)
+    tmp = releases / f".tmp-{build_id}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    timings: dict[str, float] = {}
+    try:
+        functions = _stage_functions(kb, tmp, manifest, settings)
+        for name in manifest["stages"]:
+            start = time.perf_counter()
+            functions[name]()
+            timings[name] = time.perf_counter() - start
+            if on_stage:
+                on_stage(name, timings[name])
+        final = releases / build_id
+        if final.exists():
+            shutil.rmtree(final)
+        tmp.rename(final)
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, BuildError | KeyboardInterrupt):
+            raise
+        raise BuildError(f"{type(exc).__name__}: {exc}") from exc
+    publish(final, out_root)
+    prune(out_root)
+    return BuildResult(build_id, final, len(kb.entries), timings)
+
+
+def current_release(out_root: Path) -> Path | None:
+    link = out_root / CURRENT
+    return link.resolve() if link.exists() else None
