@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -70,16 +71,19 @@ def write_data(kb: KB, out: Path, manifest: dict[str, Any], settings: Settings) 
 
 def _stage_functions(kb: KB, out: Path, manifest: dict[str, Any],
                      settings: Settings) -> dict[str, Callable[[], object]]:
-    # Imported here so `kb check` never pays for whoosh, mkdocs or weasyprint start-up.
-    from . import handbook, index, site, widget
-
     entries = [loc.entry for loc in kb.entries]
+
+    def stage(module: str) -> Any:
+        # Imported when the stage runs, so `kb check` never pays for whoosh, mkdocs or weasyprint.
+        return importlib.import_module(f".{module}", __package__)
+
     return {
         "data": lambda: write_data(kb, out, manifest, settings),
-        "index": lambda: index.build_index(entries, kb.vocabulary, out / "index"),
-        "site": lambda: site.build_site(kb, out / "site", settings),
-        "handbook": lambda: handbook.build_handbook(entries, kb.sources, out, kb_version=manifest["kb_version"]),
-        "widget": lambda: widget.copy_assets(out / "widget"),
+        "index": lambda: stage("index").build_index(entries, kb.vocabulary, out / "index"),
+        "site": lambda: stage("site").build_site(kb, out / "site", settings),
+        "handbook": lambda: stage("handbook").build_handbook(entries, kb.sources, out,
+                                                             kb_version=manifest["kb_version"]),
+        "widget": lambda: stage("widget").copy_assets(out / "widget"),
     }
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
 
+from .build import STAGES
 from .load import KB, load_kb
 from .settings import get_settings
 from .stats import format_stats, kb_stats
@@ -53,6 +55,57 @@ def stats(kb_dir: Path | None) -> None:
     click.echo(format_stats(kb_stats(entries), len(entries)))
     if problems:
         click.echo(f"note: {len(problems)} problem(s); run `kb check`", err=True)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Build folder (default build/): releases/<id>/ plus the `current` link.")
+@click.option("--only", multiple=True, type=click.Choice(STAGES),
+              help="Build only these stages (repeatable); the default is all.")
+@click.argument("kb_dir", required=False, type=KB_DIR)
+def build(out: Path | None, only: tuple[str, ...], kb_dir: Path | None) -> None:
+    """Check the KB, build index, site, handbook and widget, then publish them atomically."""
+    from .build import BuildError, build_release
+
+    settings = get_settings()
+    kb, problems = _load_checked(kb_dir)
+    if problems:
+        for line in problems:
+            click.echo(line)
+        click.echo(f"build aborted: {len(problems)} problem(s); the published build is unchanged", err=True)
+        sys.exit(1)
+    stages = [s for s in STAGES if not only or s in only or s == "data"]
+    start = time.perf_counter()
+    try:
+        result = build_release(kb, out or settings.build_dir, settings, stages,
+                               on_stage=lambda name, secs: click.echo(f"  {name:<9} {secs:6.2f} s", err=True))
+    except BuildError as exc:
+        click.echo(f"build failed: {exc}\nthe published build is unchanged", err=True)
+        sys.exit(1)
+    click.echo(f"published {result.build_id}: {result.entry_count} entries in "
+               f"{time.perf_counter() - start:.1f} s -> {result.path}")
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default 8000).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, help="Worker processes.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Build folder to serve (default build/).")
+def serve(host: str | None, port: int | None, workers: int, out: Path | None) -> None:
+    """Serve the latest build: API, site, handbook and widget; picks up new builds by itself."""
+    import os
+
+    import uvicorn
+
+    settings = get_settings()
+    build_dir = (out or settings.build_dir).resolve()
+    if not (build_dir / "current").exists():
+        raise click.UsageError(f"no build in {build_dir}: run `kb build` first")
+    os.environ["KB_BUILD_DIR"] = str(build_dir)  # the worker processes read their settings from here
+    get_settings.cache_clear()
+    uvicorn.run("search_api.main:app", host=host or settings.host, port=port or settings.port,
+                workers=workers, log_level="warning", access_log=False, timeout_graceful_shutdown=5)
 
 
 if __name__ == "__main__":  # pragma: no cover

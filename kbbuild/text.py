@@ -34,3 +34,27 @@ def compact(text: str) -> str:
 @lru_cache(maxsize=16)
 def compact_document(text: str) -> str:
     return compact(text)
+
+
+
+def fold_with_map(text: str, keep: str = "all") -> tuple[str, list[int]]:
+    """fold() with the index in `text` of every output character.
+
+    keep="word" drops punctuation and spaces (for phrase matching across them).
+    """
+    chars: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        for c in unicodedata.normalize("NFKC", ch):
+            chars.append(c)
+            where.append(i)
+    nfkc = "".join(chars)
+    simple = _T2S.convert(nfkc)
+    if len(simple) != len(nfkc):  # a phrase conversion changed the length: convert char by char
+        simple = "".join(_T2S.convert(c)[:1] or c for c in nfkc)
+    # Lower-case char by char: str.lower() expands a few letters (İ → i̇) and would shift positions.
+    simple = "".join(c.lower()[:1] for c in simple.translate(_VARIANTS))
+    if keep == "word":
+        pairs = [(c, w) for c, w in zip(simple, where, strict=True) if c.isalnum()]
+        return "".join(c for c, _ in pairs), [w for _, w in pairs]
+    return simple, where

@@ -1,0 +1,186 @@
+"""The FastAPI application: search, entries, suggestions and the checker over the current build."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import RedirectResponse, Response
+
+from kbbuild.settings import Settings, get_settings
+
+from . import query as Qm
+from .release import Release, ReleaseHolder
+from .schemas import (ChannelName, CheckRequest, CheckResponse, Error, Health, SearchResponse,
+                      SuggestResponse, TypeName)
+from .static import file_response, resolve
+
+log = logging.getLogger("search_api")
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Error}, 404: {"model": Error}, 413: {"model": Error}, 422: {"model": Error},
+    503: {"model": Error},
+}
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "SAMEORIGIN",
+}
+# MkDocs-Material pages carry small inline scripts, hence 'unsafe-inline'; no other host is allowed.
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'self'")
+
+
+def _error(status: int, message: str, detail: list[dict[str, Any]] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"error": message}
+    if detail:
+        body["detail"] = detail
+    return JSONResponse(body, status_code=status)
+
+
+def _explain(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
+    """A one-line message naming each bad parameter, plus a JSON-safe detail list."""
+    parts, detail = [], []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path")]
+        name = ".".join(loc) or "request"
+        msg = str(err.get("msg", "invalid"))
+        parts.append(f"{name}: {msg}")
+        detail.append({"field": name, "message": msg})
+    return "; ".join(parts) or "invalid request", detail
+
+
+def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    holder = holder or ReleaseHolder(settings.build_dir, settings.reload_interval_s, settings.cache_size)
+    holder.refresh(force=True)  # load jieba and the index now, not on the first request
+
+    app = FastAPI(title="电信客服服务规范知识库 API", version="1.0",
+                  description="Search the service norms mid-call; check a reply for forbidden phrases.")
+    app.state.holder = holder
+    app.state.settings = settings
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Content-Type"], max_age=600)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Any) -> Response:
+        length = request.headers.get("content-length")
+        if length and (not length.isdigit() or int(length) > settings.max_body_bytes):
+            return _error(413, f"request body larger than {settings.max_body_bytes} bytes")
+        response: Response = await call_next(request)
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        message, detail = _explain(list(exc.errors()))
+        return _error(422, message, detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s", request.url.path)
+        return _error(500, "internal error; the server log has the details")
+
+    def current() -> Release:
+        release = holder.release
+        if release is None:
+            raise HTTPException(503, "no build is published yet: run `kb build`")
+        return release
+
+    CurrentRelease = Annotated[Release, Depends(current)]
+
+    def query_text(q: Annotated[str, Query(description="What the agent typed (2–6 characters is typical)",
+                                           max_length=settings.max_query_chars)]) -> str:
+        if not q.strip():
+            raise HTTPException(422, "q: must not be empty")
+        return q
+
+    QueryText = Annotated[str, Depends(query_text)]
+
+    @app.get("/api/health", response_model=Health, responses=ERRORS, tags=["meta"])
+    async def health(release: CurrentRelease) -> dict[str, Any]:
+        m = release.manifest
+        return {"status": "ok", "build_id": m["build_id"], "kb_version": m["kb_version"],
+                "entry_count": m["entry_count"], "created": m["created"]}
+
+    @app.get("/api/search", response_model=SearchResponse, response_model_exclude_none=True,
+             responses=ERRORS, tags=["search"])
+    async def search(release: CurrentRelease, q: QueryText,
+                     limit: Annotated[int, Query(ge=1, le=settings.max_limit)] = 10,
+                     type: TypeName | None = None, channel: ChannelName | None = None) -> dict[str, Any]:
+        start = time.perf_counter()
+        normalized = Qm.normalize(q)
+        results = release.search(normalized, limit, type, channel)
+        took = (time.perf_counter() - start) * 1000
+        return {"query": q, "normalized": normalized, "took_ms": round(took, 3),
+                "total": len(results), "results": list(results)}
+
+    @app.get("/api/entries/{entry_id}", responses=ERRORS, tags=["entries"])
+    async def entry(release: CurrentRelease,
+                    entry_id: Annotated[str, PathParam(max_length=80)]) -> dict[str, Any]:
+        found = release.entries.get(entry_id)
+        if found is None:
+            raise HTTPException(404, f"no entry with id {entry_id!r}")
+        return found
+
+    @app.get("/api/suggest", response_model=SuggestResponse, responses=ERRORS, tags=["search"])
+    async def suggest(release: CurrentRelease, q: QueryText,
+                      limit: Annotated[int, Query(ge=1, le=20)] = 8) -> dict[str, Any]:
+        return {"query": q, "suggestions": release.suggest(Qm.normalize(q), limit)}
+
+    @app.post("/api/check", response_model=CheckResponse, responses=ERRORS, tags=["checker"])
+    async def check(release: CurrentRelease, body: CheckRequest) -> dict[str, Any]:
+        start = time.perf_counter()
+        hits = release.checker.check(body.text)
+        return {"hits": hits, "took_ms": round((time.perf_counter() - start) * 1000, 3)}
+
+    @app.api_route("/api/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
+    async def unknown_api(rest: str) -> Response:
+        return _error(404, f"no API route /api/{rest}")
+
+    @app.get("/handbook.pdf", include_in_schema=False)
+    async def handbook(release: CurrentRelease) -> Response:
+        path = resolve(release.path, "handbook.pdf")
+        if path is None:
+            raise HTTPException(404, "this build has no handbook")
+        return file_response(path)
+
+    @app.get("/widget.js", include_in_schema=False)
+    async def widget_js(release: CurrentRelease) -> Response:
+        path = resolve(release.path / "widget", "widget.js")
+        if path is None:
+            raise HTTPException(404, "this build has no widget")
+        return file_response(path)
+
+    @app.get("/widget", include_in_schema=False)
+    async def widget_redirect() -> Response:
+        return RedirectResponse("/widget/")
+
+    @app.get("/widget/{rest:path}", include_in_schema=False)
+    async def widget_files(release: CurrentRelease, rest: str) -> Response:
+        path = resolve(release.path / "widget", rest)
+        if path is None:
+            raise HTTPException(404, f"not found: /widget/{rest}")
+        return file_response(path)
+
+    @app.get("/{rest:path}", include_in_schema=False)
+    async def site(release: CurrentRelease, rest: str) -> Response:
+        path = resolve(release.path / "site", rest)
+        if path is None:
+            raise HTTPException(404, f"not found: /{rest}")
+        return file_response(path)
+
+    return app

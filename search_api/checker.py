@@ -1,0 +1,117 @@
+"""The forbidden-phrase checker: one Aho-Corasick pass finds every forbidden phrase of the KB in a text.
+
+Matching is on a "speech fold" of both phrase and text: 繁→简, full→half width, punctuation and
+spaces dropped, repeated characters collapsed (喂喂 → 喂) and erhua 儿 dropped (一会儿 → 一会).
+Look-alike correct phrases (an entry's `allow`) that cover a hit suppress it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
+
+from kbbuild.text import fold_with_map
+
+
+def speech_fold(text: str) -> tuple[str, list[int]]:
+    """Folded letters and digits of `text`, with each character's index in the original."""
+    folded, where = fold_with_map(text, keep="word")
+    out: list[str] = []
+    pos: list[int] = []
+    for i, ch in enumerate(folded):
+        if ch == "儿" and i > 0:
+            continue
+        if out and out[-1] == ch:
+            continue
+        out.append(ch)
+        pos.append(where[i])
+    return "".join(out), pos
+
+
+@dataclass(frozen=True)
+class Phrase:
+    entry_id: str
+    phrase: str
+    severity: str
+    instead: tuple[str, ...]
+    title: str
+
+
+SEVERITY_RANK = {"red-line": 0, "serious": 1, "discouraged": 2}
+
+
+class Checker:
+    def __init__(self, entries: list[dict[str, Any]]) -> None:
+        scripts = {e["id"]: e for e in entries if e["type"] == "script"}
+        self._forbidden = ahocorasick.Automaton()
+        self._allowed = ahocorasick.Automaton()
+        self.phrase_count = 0
+        found: dict[str, list[Phrase]] = {}
+        for e in entries:
+            if e["type"] != "forbidden":
+                continue
+            instead = list(e.get("instead", []))
+            for sid in e.get("instead_scripts", []):
+                if sid in scripts:
+                    instead += scripts[sid]["say"]
+            for phrase in e.get("phrases", []):
+                key, _ = speech_fold(phrase)
+                if len(key) < 2:  # a single character would flag half of every sentence
+                    continue
+                found.setdefault(key, []).append(
+                    Phrase(e["id"], phrase, e["severity"], tuple(instead), e["title"]))
+                self.phrase_count += 1
+            for allowed in e.get("allow", []):
+                key, _ = speech_fold(allowed)
+                if key:
+                    self._allowed.add_word(key, len(key))
+        for key, phrases in found.items():
+            self._forbidden.add_word(key, (len(key), phrases))
+        if found:
+            self._forbidden.make_automaton()
+        if len(self._allowed):
+            self._allowed.make_automaton()
+
+    def check(self, text: str) -> list[dict[str, Any]]:
+        """Every forbidden phrase in `text`, with its place in the original string."""
+        if self.phrase_count == 0 or not text:
+            return []
+        folded, where = speech_fold(text)
+        allowed: list[tuple[int, int]] = []
+        if len(self._allowed):
+            allowed = [(end - n + 1, end + 1) for end, n in self._allowed.iter(folded)]
+        best: dict[tuple[str, int], tuple[int, int, Phrase]] = {}
+        for end, (n, phrases) in self._forbidden.iter(folded):
+            start = end - n + 1
+            if any(a <= start and end + 1 <= b for a, b in allowed):
+                continue
+            for ph in phrases:
+                # One hit per entry per place: the longest phrase wins over its own shorter variants.
+                key = (ph.entry_id, end)
+                if key not in best or best[key][1] - best[key][0] < n:
+                    best[key] = (start, end + 1, ph)
+        hits = self._drop_nested(list(best.values()))
+        return [
+            {
+                "start": where[a],
+                "end": where[b - 1] + 1,
+                "text": text[where[a] : where[b - 1] + 1],
+                "entry_id": ph.entry_id,
+                "title": ph.title,
+                "phrase": ph.phrase,
+                "severity": ph.severity,
+                "instead": list(ph.instead),
+            }
+            for a, b, ph in sorted(hits, key=lambda h: (h[0], SEVERITY_RANK[h[2].severity]))
+        ]
+
+    @staticmethod
+    def _drop_nested(hits: list[tuple[int, int, Phrase]]) -> list[tuple[int, int, Phrase]]:
+        """Drop a hit of an entry that lies inside a longer hit of the same entry."""
+        return [
+            (a, b, ph) for a, b, ph in hits
+            if not any(op.entry_id == ph.entry_id and oa <= a and b <= ob and ob - oa > b - a
+                       for oa, ob, op in hits)
+        ]

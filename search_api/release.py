@@ -1,0 +1,182 @@
+"""A published build loaded for serving, and the holder that swaps in a new one between requests."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+
+from kbbuild.analysis import init_jieba, pinyin_keys, syllables
+from kbbuild.index import INDEX_NAME, body_texts, say_texts
+from kbbuild.text import fold
+
+from . import query as Qm
+from .checker import Checker
+from .snippets import snippet
+
+log = logging.getLogger("search_api")
+
+
+def _synonym_map(groups: list[list[str]]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for group in groups:
+        folded = tuple(dict.fromkeys(fold(w) for w in group))
+        for w in folded:
+            out[w] = folded
+    return out
+
+
+class Release:
+    """Everything one build serves; read once at load, never from kb/."""
+
+    def __init__(self, path: Path, cache_size: int = 2048) -> None:
+        self.path = path
+        self.manifest: dict[str, Any] = json.loads((path / "manifest.json").read_text("utf-8"))
+        records: list[dict[str, Any]] = json.loads((path / "entries.json").read_text("utf-8"))
+        self.vocabulary: dict[str, Any] = json.loads((path / "vocabulary.json").read_text("utf-8"))
+        self.entries = {r["id"]: r for r in records}
+        vocab_words = self.vocabulary["words"] + self.vocabulary["roles"]
+        self.synonyms = _synonym_map(self.vocabulary["synonyms"])
+        init_jieba(vocab_words + list(self.synonyms))
+        self._index = windex.open_dir(str(path / "index"), indexname=INDEX_NAME)
+        # One searcher, guarded: Whoosh searchers are not safe across threads (STACK.md).
+        self._searcher = self._index.searcher()
+        self._lock = threading.Lock()
+        self.checker = Checker(records)
+        self._suggestions = self._make_suggestions(records, vocab_words)
+        self._passages = {r["id"]: say_texts(r) + body_texts(r) + [r["title"]] for r in records}
+        self.search = lru_cache(maxsize=cache_size)(self._search)
+
+    @property
+    def build_id(self) -> str:
+        return str(self.manifest["build_id"])
+
+    def close(self) -> None:
+        with self._lock:
+            self._searcher.close()
+
+    def _search(self, normalized: str, limit: int, type_: str | None,
+                channel: str | None) -> tuple[dict[str, Any], ...]:
+        """Top results for an already normalized query (cached: arguments are the cache key)."""
+        plan = Qm.plan(normalized, self.synonyms)
+        flt = Qm.filters(type_, channel)
+        with self._lock:
+            hits = self._searcher.search(Qm.strict_query(plan), limit=limit, filter=flt)
+            if hits.is_empty():
+                hits = self._searcher.search(Qm.loose_query(plan), limit=limit, filter=flt)
+            found = [(hit["id"], hit.score) for hit in hits]
+        terms = plan.terms() or [plan.normalized]
+        return tuple(self._result(self.entries[i], score, terms) for i, score in found)
+
+    def _result(self, rec: dict[str, Any], score: float, terms: list[str]) -> dict[str, Any]:
+        result = {
+            "id": rec["id"],
+            "type": rec["type"],
+            "title": rec["title"],
+            "snippet": snippet(self._passages[rec["id"]], terms),
+            "url": rec["url"],
+            "channels": rec["channels"],
+            "tags": rec.get("tags", []),
+            "score": round(float(score), 3),
+        }
+        if rec["type"] == "script":
+            result["say"] = rec["say"]
+        if rec["type"] == "forbidden":
+            result |= {"severity": rec["severity"], "phrases": rec.get("phrases", []),
+                       "instead": rec.get("instead", [])}
+        return result
+
+    @staticmethod
+    def _make_suggestions(records: list[dict[str, Any]], words: list[str]) -> list[tuple[str, str, str, str]]:
+        """(folded text, pinyin keys, display text, kind) for every title, tag and vocabulary word."""
+        items: dict[str, str] = {}
+        for r in records:
+            items.setdefault(r["title"], "title")
+            for tag in r.get("tags", []):
+                items.setdefault(tag, "tag")
+        for w in words:
+            items.setdefault(w, "word")
+        out = []
+        for text, kind in items.items():
+            syl = syllables(text)
+            keys = " ".join(["".join(syl), "".join(s[:1] for s in syl), *pinyin_keys(text)])
+            out.append((fold(text), keys, text, kind))
+        return out
+
+    def suggest(self, normalized: str, limit: int = 8) -> list[dict[str, str]]:
+        compact = normalized.replace(" ", "")
+        ascii_query = compact.isascii()
+        scored = []
+        for folded, keys, text, kind in self._suggestions:
+            if folded.startswith(compact):
+                rank = 0
+            elif compact in folded:
+                rank = 1
+            elif ascii_query and any(k.startswith(compact) for k in keys.split()):
+                rank = 2
+            else:
+                continue
+            scored.append((rank, len(text), {"text": text, "kind": kind}))
+        scored.sort(key=lambda t: (t[0], t[1]))
+        return [s[2] for s in scored[:limit]]
+
+
+class ReleaseHolder:
+    """Serves the release `build_root/current` points at; checks for a new one at most every interval."""
+
+    def __init__(self, build_root: Path, interval_s: float = 1.0, cache_size: int = 2048,
+                 loader: Callable[[Path, int], Release] = Release) -> None:
+        self.build_root = build_root
+        self.interval_s = interval_s
+        self.cache_size = cache_size
+        self._loader = loader
+        self._release: Release | None = None
+        self._target: str | None = None
+        self._failed: str | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+        self.last_error: str | None = None
+
+    def _link_target(self) -> str | None:
+        try:
+            return os.path.realpath(self.build_root / "current", strict=True)
+        except OSError:
+            return None
+
+    def refresh(self, force: bool = False) -> Release | None:
+        """Load a newer build if `current` moved; keep the old one if the new one is unreadable."""
+        now = time.monotonic()
+        if not force and now - self._checked < self.interval_s:
+            return self._release
+        with self._lock:
+            self._checked = now
+            target = self._link_target()
+            if target is None or target == self._target or target == self._failed:
+                return self._release
+            try:
+                fresh = self._loader(Path(target), self.cache_size)
+            except Exception as exc:  # any broken artifact: keep serving the previous build
+                self._failed = target
+                self.last_error = f"cannot load build {target}: {type(exc).__name__}: {exc}"
+                log.error(self.last_error)
+                return self._release
+            old = self._release
+            self._release, self._target, self._failed = fresh, target, None
+            log.info("serving build %s", fresh.build_id)
+            if old is not None:  # close once requests that already hold the old build are done
+                timer = threading.Timer(30.0, old.close)
+                timer.daemon = True
+                timer.start()
+            return fresh
+
+    @property
+    def release(self) -> Release | None:
+        return self.refresh()

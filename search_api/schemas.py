@@ -1,0 +1,79 @@
+"""Response and request bodies of the API (kept apart from the KB's entry models)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from kbbuild.settings import get_settings
+
+TypeName = Literal["script", "process", "forbidden", "escalation", "rule"]
+ChannelName = Literal["hotline", "hall", "field", "online"]
+
+
+class Error(BaseModel):
+    error: str = Field(description="What was wrong, in a sentence")
+    detail: list[dict[str, Any]] | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    build_id: str
+    kb_version: str
+    entry_count: int
+    created: str
+
+
+class Result(BaseModel):
+    id: str
+    type: TypeName
+    title: str
+    snippet: str = Field(description="HTML: matches in <mark>, everything else escaped")
+    url: str = Field(description="Deep link to the entry in the static site")
+    channels: list[ChannelName]
+    tags: list[str]
+    score: float
+    say: list[str] | None = Field(None, description="Scripts: the words to say, verbatim")
+    severity: Literal["red-line", "serious", "discouraged"] | None = None
+    phrases: list[str] | None = None
+    instead: list[str] | None = None
+
+
+class SearchResponse(BaseModel):
+    query: str
+    normalized: str
+    took_ms: float
+    total: int
+    results: list[Result]
+
+
+class Suggestion(BaseModel):
+    text: str
+    kind: Literal["title", "tag", "word"]
+
+
+class SuggestResponse(BaseModel):
+    query: str
+    suggestions: list[Suggestion]
+
+
+class CheckRequest(BaseModel):
+    text: str = Field(max_length=get_settings().max_check_chars,
+                      description="The agent's draft reply or a transcript line")
+
+
+class Hit(BaseModel):
+    start: int
+    end: int
+    text: str
+    entry_id: str
+    title: str
+    phrase: str
+    severity: Literal["red-line", "serious", "discouraged"]
+    instead: list[str]
+
+
+class CheckResponse(BaseModel):
+    hits: list[Hit]
+    took_ms: float

@@ -1,0 +1,111 @@
+"""Expensive things built once per session: the loaded KB, a published build, the app, a live server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from kbbuild.build import BuildResult, build_release
+from kbbuild.load import KB, load_kb
+from kbbuild.settings import ROOT, Settings
+from search_api.app import create_app
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def repo_kb() -> KB:
+    return load_kb(ROOT / "kb")
+
+
+def _settings(build_dir: Path, **kw: object) -> Settings:
+    return Settings(build_dir=build_dir, reload_interval_s=0.05, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def fast_build(repo_kb: KB, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """Data, index and widget of the real KB (no site, no PDF): enough for the API."""
+    out = tmp_path_factory.mktemp("build-fast")
+    return build_release(repo_kb, out, _settings(out), stages=("data", "index", "widget"))
+
+
+@pytest.fixture(scope="session")
+def full_build(repo_kb: KB, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """Every artifact of the real KB, as `kb build` makes it."""
+    out = tmp_path_factory.mktemp("build-full")
+    return build_release(repo_kb, out, _settings(out))
+
+
+@pytest.fixture(scope="session")
+def client(fast_build: BuildResult) -> Iterator[TestClient]:
+    app = create_app(_settings(fast_build.path.parent.parent))
+    with TestClient(app) as c:
+        yield c
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    """uvicorn in a thread on a free loopback port."""
+
+    def __init__(self, build_root: Path, **settings: object) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        origins = [self.url, f"http://localhost:{self.port}"]
+        app = create_app(_settings(build_root, cors_origins=origins, **settings))
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(fast_build: BuildResult) -> Iterator[LiveServer]:
+    """The API and widget of the real KB served over HTTP, as `kb serve` serves them."""
+    with LiveServer(fast_build.path.parent.parent) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_full_server(full_build: BuildResult) -> Iterator[LiveServer]:
+    """Every artifact (site and handbook too) served over HTTP."""
+    with LiveServer(full_build.path.parent.parent) as server:
+        yield server
+
+
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright (its own browser download does not work here)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=BROWSER_ARGS)
+        yield b
+        b.close()
