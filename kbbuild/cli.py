@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .build import STAGES
-from .load import KB, load_kb
+from .load import KB, display_base, load_kb
 from .settings import get_settings
 from .stats import format_stats, kb_stats
 from .validate import check_kb
@@ -22,9 +22,10 @@ def _load_checked(kb_dir: Path | None) -> tuple[KB, list[str]]:
     kb_dir = kb_dir or settings.kb_dir
     if not kb_dir.is_dir():
         raise click.UsageError(f"no KB folder at {kb_dir}")
-    kb = load_kb(kb_dir)
+    kb = load_kb(kb_dir, cwd=Path.cwd())
     seeds = settings.seeds_dir if settings.seeds_dir.is_dir() else None
-    problems = check_kb(kb, seeds, vocab_file=f"{kb_dir.name}/vocabulary.yaml")
+    vocab_file = (kb_dir.resolve() / "vocabulary.yaml").relative_to(display_base(kb_dir, Path.cwd()))
+    problems = check_kb(kb, seeds, vocab_file=vocab_file.as_posix())
     return kb, [str(p) for p in problems]
 
 

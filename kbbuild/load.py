@@ -93,6 +93,16 @@ def _message(err: dict[str, Any]) -> str:
         return f"must be one of {ctx.get('expected', '')}, not {err.get('input')!r}"
     if kind == "string_too_short":
         return "must not be empty" if ctx.get("min_length", 1) <= 1 else err["msg"].lower()
+    if kind == "list_type":
+        return "must be a list (one item per line, each starting with '- ')"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "must be a mapping of fields (key: value)"
+    if kind == "string_type":
+        return f"must be text, not {type(err.get('input')).__name__}"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
+        return f"must be a number, not {err.get('input')!r}"
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_type"):
+        return f"must be a date like 2026-11-23, not {err.get('input')!r}"
     if kind == "too_short":
         return "needs at least one item"
     if kind == "string_pattern_mismatch":
@@ -211,12 +221,20 @@ def _load_special(path: Path, rel: str, model: type[BaseModel]) -> tuple[Any, li
     return obj, problems + errs
 
 
-def load_kb(kb_dir: Path) -> KB:
+def display_base(kb_dir: Path, cwd: Path | None) -> Path:
+    """Paths in messages are relative to the working directory when the KB is under it."""
+    if cwd is not None and kb_dir.resolve().is_relative_to(cwd.resolve()):
+        return cwd.resolve()
+    return kb_dir.resolve().parent
+
+
+def load_kb(kb_dir: Path, cwd: Path | None = None) -> KB:
     """Read every YAML file under kb_dir; never raises on bad content."""
     entries: list[Located] = []
     problems: list[Problem] = []
     invalid: list[IdRef] = []
-    base = kb_dir.parent
+    kb_dir = kb_dir.resolve()
+    base = display_base(kb_dir, cwd)
     for path in sorted(p for p in kb_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()):
         rel = path.relative_to(base).as_posix()
         if path.parent == kb_dir and path.name in SPECIAL_FILES:
@@ -234,6 +252,6 @@ def load_kb(kb_dir: Path) -> KB:
         sources, errs = _load_special(spath, spath.relative_to(base).as_posix(), SourceRegistry)
         problems.extend(errs)
     else:
-        problems.append(Problem(f"{kb_dir.name}/{SOURCES_FILE}", 1, "(file)",
+        problems.append(Problem(spath.relative_to(base).as_posix(), 1, "(file)",
                                 "missing: list the source documents entries may cite"))
     return KB(entries, vocabulary, sources, problems, invalid)

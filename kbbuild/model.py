@@ -46,7 +46,7 @@ class Strict(BaseModel):
 
 class Source(Strict):
     doc: ShortText
-    quote: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=300)]
+    quote: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 
 
 class Limit(Strict):

@@ -1,0 +1,82 @@
+"""The `kb` command line: exit codes and exact output, run as a user runs it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kbbuild.cli import main
+from kbbuild.settings import ROOT, get_settings
+
+from .conftest import DATA
+from .test_validate import EXPECTED
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    monkeypatch.setenv("KB_SEEDS_DIR", str(DATA / "seeds"))
+    get_settings.cache_clear()
+
+    def invoke(*args: str, cwd: Path = ROOT) -> object:
+        monkeypatch.chdir(cwd)
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    yield invoke
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_check_on_broken_kb_prints_problems_and_exits_1(run, case: str) -> None:  # type: ignore[no-untyped-def]
+    result = run("check", "kb", cwd=DATA / "broken" / case)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == EXPECTED[case]
+    assert f"{len(EXPECTED[case])} problem(s)" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_check_path_shown_relative_to_working_directory(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("check", "tests/data/broken/syntax/kb")
+    assert result.stdout == "tests/data/broken/syntax/kb/a.yaml:4: (yaml): YAML syntax error: mapping values " \
+                            "are not allowed here\n"
+
+
+def test_check_usage_errors_exit_2(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("check", str(tmp_path / "nope")).exit_code == 2
+    assert run("check", "--bogus").exit_code == 2
+    assert run("frobnicate").exit_code == 2
+
+
+def test_check_clean_kb_exits_0(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "sources.yaml").write_text("sources: [{doc: doc-a.txt, title: t}]\n", "utf-8")
+    (kb / "r.yaml").write_text("id: r\ntype: rule\ntitle: 应答\nchannels: [hotline]\nstatement: s\n"
+                               "limits: ['15 秒']\nsources: [{doc: doc-a.txt, quote: 應在15秒內應答}]\n", "utf-8")
+    result = run("check", "kb", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert "ok: 1 entries" in result.stderr
+    stats = run("stats", "kb", cwd=tmp_path)
+    assert stats.exit_code == 0
+    lines = stats.stdout.splitlines()
+    assert lines[0] == "entries: 1"
+    assert "  rule                            1" in lines
+    assert "  hotline                         1" in lines
+    assert "  doc-a.txt                       1" in lines
+
+
+def test_build_refuses_a_broken_kb_and_keeps_the_published_build(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out"
+    result = run("build", "--out", str(out), "kb", cwd=DATA / "broken" / "fields")
+    assert result.exit_code == 1
+    assert "build aborted" in result.stderr
+    assert not (out / "current").exists()
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for name in main.commands:
+        assert f"kb {name}" in readme, f"`kb {name}` is not documented in README.md"
