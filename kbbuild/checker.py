@@ -30,6 +30,17 @@ def speech_fold(text: str) -> tuple[str, list[int]]:
     return "".join(out), pos
 
 
+def _extend(text: str, end: int) -> int:
+    """Take in the erhua 儿 and repeats of the last character that speech_fold dropped (一会儿, 喂喂)."""
+    last = fold_with_map(text[end - 1])[0] if end else ""
+    while end < len(text):
+        nxt = fold_with_map(text[end])[0]
+        if nxt not in ("儿", last):
+            break
+        end += 1
+    return end
+
+
 @dataclass(frozen=True)
 class Phrase:
     entry_id: str
@@ -96,8 +107,8 @@ class Checker:
         return [
             {
                 "start": where[a],
-                "end": where[b - 1] + 1,
-                "text": text[where[a] : where[b - 1] + 1],
+                "end": _extend(text, where[b - 1] + 1),
+                "text": text[where[a] : _extend(text, where[b - 1] + 1)],
                 "entry_id": ph.entry_id,
                 "title": ph.title,
                 "phrase": ph.phrase,

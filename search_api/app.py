@@ -1,6 +1,6 @@
 """The FastAPI application: search, entries, suggestions and the checker over the current build."""
+# No `from __future__ import annotations`: FastAPI must resolve the local Annotated aliases at runtime.
 
-from __future__ import annotations
 
 import logging
 import time

@@ -19,7 +19,7 @@ from kbbuild.index import INDEX_NAME, body_texts, say_texts
 from kbbuild.text import fold
 
 from . import query as Qm
-from .checker import Checker
+from kbbuild.checker import Checker
 from .snippets import snippet
 
 log = logging.getLogger("search_api")
