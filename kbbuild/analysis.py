@@ -36,6 +36,23 @@ def init_jieba(words: Iterable[str] = ()) -> None:
                 _loaded_words.add(w)
 
 
+_synonym_key: dict[str, str] = {}
+
+
+def set_synonyms(groups: Iterable[Iterable[str]]) -> None:
+    """Each word of a synonym group also indexes as the group's key, so a query for any of them is
+    one term instead of an OR over the group (the index and its queries must use the same groups)."""
+    _synonym_key.clear()
+    for group in groups:
+        folded = [fold(w) for w in group]
+        for w in folded:
+            _synonym_key[w] = "~" + folded[0]
+
+
+def synonym_key(word: str) -> str | None:
+    return _synonym_key.get(word)
+
+
 def runs(text: str) -> list[str]:
     """Maximal runs of CJK characters or ASCII letters/digits of folded text."""
     return _RUN.findall(fold(text))
@@ -117,7 +134,8 @@ class _ListTokenizer(Tokenizer):
 
 class WordTokenizer(_ListTokenizer):
     def tokens(self, text: str) -> list[str]:
-        return words(text)
+        ws = words(text)
+        return ws + [k for k in map(_synonym_key.get, ws) if k]
 
 
 class BigramTokenizer(_ListTokenizer):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as Q
 
-from kbbuild.analysis import bigrams, pinyin_bigrams, words
+from kbbuild.analysis import bigrams, pinyin_bigrams, synonym_key, words
 from kbbuild.index import BOOSTS
 from kbbuild.text import fold
 
@@ -53,49 +53,55 @@ def plan(q: str, synonyms: dict[str, tuple[str, ...]]) -> Plan:
     return Plan(normalized, tuple(ws), {w: s for w, s in expansions.items() if s}, pinyin)
 
 
-def _phrase(fieldname: str, tokens: list[str], boost: float = 1.0) -> Q.Query:
-    if len(tokens) == 1:
-        return Q.Term(fieldname, tokens[0], boost=boost)
-    return Q.Phrase(fieldname, tokens, boost=boost)
-
-
-def word_clause(word: str, boost: float = 1.0) -> Q.Query:
-    """One query word in any text field: as a jieba word, or as a bigram phrase (segmentation-proof)."""
-    parts: list[Q.Query] = [Q.Term(f, word, boost=boost) for f in WORD_FIELDS]
-    grams = bigrams(word)
-    if grams and (len(grams) > 1 or grams[0] != word):
-        parts += [_phrase(f, grams, boost) for f in BIGRAM_FIELDS]
-    return Q.Or(parts)
+def _any_field(fields: tuple[str, ...], token: str, boost: float = 1.0) -> Q.Query:
+    return Q.Or([Q.Term(f, token, boost=boost) for f in fields])
 
 
 def _word_or_synonyms(p: Plan, word: str) -> Q.Query:
-    alts = [word_clause(word)] + [word_clause(s, 0.9) for s in p.expansions.get(word, ())]
-    return alts[0] if len(alts) == 1 else Q.Or(alts)
+    # A word of a synonym group matches the group's key, which the index adds beside each group word.
+    return _any_field(WORD_FIELDS, synonym_key(word) or word)
+
+
+def _all_bigrams(text: str) -> Q.Query | None:
+    grams = list(dict.fromkeys(bigrams(text)))
+    if not grams:
+        return None
+    return Q.And([_any_field(BIGRAM_FIELDS, g) for g in grams])
+
+
+def words_query(p: Plan, skip: frozenset[str] = frozenset()) -> Q.Query | None:
+    """Every query word (or one of its synonyms), leaving out `skip` (words found in most entries)."""
+    kept = [w for w in p.words if w not in skip]
+    return Q.And([_word_or_synonyms(p, w) for w in kept]) if kept else None
 
 
 def strict_query(p: Plan) -> Q.Query:
-    """Exact phrase (boosted) OR all words present OR the homophone pinyin phrase."""
+    """Every word (or a synonym), OR every bigram (partial words), OR the homophone pinyin, OR pinyin keys.
+
+    Exact-phrase ranking is done afterwards on the top candidates (release.py), not with Whoosh
+    phrase matchers, which cost ~10× more over common bigrams.
+    """
     compact = p.normalized.replace(" ", "")
     parts: list[Q.Query] = []
-    grams = bigrams(compact)
-    if grams:
-        parts += [_phrase(f, grams, boost=10.0) for f in BIGRAM_FIELDS]
     if p.words:
         parts.append(Q.And([_word_or_synonyms(p, w) for w in p.words]))
-    pyb = pinyin_bigrams(compact)
-    if len(pyb) >= 1:
-        parts.append(_phrase("pyb", pyb, boost=0.8))
+    grams = _all_bigrams(compact)
+    if grams is not None:
+        parts.append(grams)
+    pyb = list(dict.fromkeys(pinyin_bigrams(compact)))
+    if pyb:
+        parts.append(Q.And([Q.Term("pyb", k, boost=0.8) for k in pyb]))
     if p.pinyin:
         parts += [Q.Term("py", p.pinyin, boost=6.0), Q.Prefix("py", p.pinyin, boost=2.0)]
     return Q.Or(parts)
 
 
-def loose_query(p: Plan) -> Q.Query:
+def loose_query(p: Plan, skip: frozenset[str] = frozenset()) -> Q.Query:
     """The fallback when nothing has every word: any word, or any bigram, may match."""
-    parts = [_word_or_synonyms(p, w) for w in p.words]
+    parts = [_word_or_synonyms(p, w) for w in p.words if w not in skip]
     compact = p.normalized.replace(" ", "")
-    parts += [Q.Term(f, g, boost=0.5) for g in bigrams(compact) for f in BIGRAM_FIELDS]
-    parts += [Q.Term("pyb", k, boost=0.3) for k in pinyin_bigrams(compact)]
+    parts += [_any_field(BIGRAM_FIELDS, g, 0.5) for g in dict.fromkeys(bigrams(compact)) if g not in skip]
+    parts += [Q.Term("pyb", k, boost=0.3) for k in dict.fromkeys(pinyin_bigrams(compact)) if k not in skip]
     return Q.Or(parts)
 
 

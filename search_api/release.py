@@ -14,15 +14,17 @@ from typing import Any
 
 from whoosh import index as windex
 
-from kbbuild.analysis import init_jieba, pinyin_keys, syllables
-from kbbuild.index import INDEX_NAME, body_texts, say_texts
-from kbbuild.text import fold
+from kbbuild.analysis import init_jieba, pinyin_bigrams, pinyin_keys, set_synonyms, syllables
+from kbbuild.index import INDEX_NAME, body_texts, head_texts, say_texts
+from kbbuild.text import compact, fold
 
 from . import query as Qm
 from kbbuild.checker import Checker
 from .snippets import snippet
 
 log = logging.getLogger("search_api")
+RERANK_DEPTH = 40  # candidates re-ranked for exact matches; results beyond it keep Whoosh's order
+COMMON_SHARE = 0.3  # a query word in more than this share of entries is left out of the AND
 
 
 def _synonym_map(groups: list[list[str]]) -> dict[str, tuple[str, ...]]:
@@ -46,13 +48,18 @@ class Release:
         vocab_words = self.vocabulary["words"] + self.vocabulary["roles"]
         self.synonyms = _synonym_map(self.vocabulary["synonyms"])
         init_jieba(vocab_words + list(self.synonyms))
+        set_synonyms(self.vocabulary["synonyms"])
         self._index = windex.open_dir(str(path / "index"), indexname=INDEX_NAME)
         # One searcher, guarded: Whoosh searchers are not safe across threads (STACK.md).
         self._searcher = self._index.searcher()
         self._lock = threading.Lock()
+        self._doc_count = self._searcher.doc_count()
         self.checker = Checker(records)
         self._suggestions = self._make_suggestions(records, vocab_words)
         self._passages = {r["id"]: say_texts(r) + body_texts(r) + [r["title"]] for r in records}
+        self._exact = {r["id"]: (compact(r["title"]), compact(" ".join(head_texts(r))),
+                                 compact(" ".join(body_texts(r))), set(pinyin_keys(r["title"])))
+                       for r in records}
         self.search = lru_cache(maxsize=cache_size)(self._search)
 
     @property
@@ -68,13 +75,53 @@ class Release:
         """Top results for an already normalized query (cached: arguments are the cache key)."""
         plan = Qm.plan(normalized, self.synonyms)
         flt = Qm.filters(type_, channel)
+        depth = max(limit, RERANK_DEPTH)
         with self._lock:
-            hits = self._searcher.search(Qm.strict_query(plan), limit=limit, filter=flt)
+            common = self._common(plan)
+            # Cheapest precise query first; widen only when it finds too little (STACK.md: OR is costly).
+            hits = None
+            wq = Qm.words_query(plan, common)
+            if wq is not None:
+                hits = self._searcher.search(wq, limit=depth, filter=flt)
+            if hits is None or len(hits) < limit:
+                hits = self._searcher.search(Qm.strict_query(plan), limit=depth, filter=flt)
             if hits.is_empty():
-                hits = self._searcher.search(Qm.loose_query(plan), limit=limit, filter=flt)
+                hits = self._searcher.search(Qm.loose_query(plan, common), limit=depth, filter=flt)
+            if hits.is_empty() and common:
+                hits = self._searcher.search(Qm.loose_query(plan), limit=depth, filter=flt)
             found = [(hit["id"], hit.score) for hit in hits]
+        found = self._rerank(plan, found)[:limit]
         terms = plan.terms() or [plan.normalized]
         return tuple(self._result(self.entries[i], score, terms) for i, score in found)
+
+    def _common(self, plan: Qm.Plan) -> frozenset[str]:
+        """Query words and bigrams in most entries (客户, 服务): they cost much and rank nothing.
+
+        Never all of them: a query made only of common words still searches for them.
+        """
+        limit = COMMON_SHARE * self._doc_count
+        grams = Qm.bigrams(plan.normalized.replace(" ", ""))
+        common = {w for w in plan.words if self._searcher.doc_frequency("head", w) > limit}
+        common |= {g for g in grams if self._searcher.doc_frequency("head_bi", g) > limit}
+        keys = pinyin_bigrams(plan.normalized.replace(" ", ""))
+        common |= {k for k in keys if self._searcher.doc_frequency("pyb", k) > limit}
+        for part in (plan.words, grams, keys):
+            if common >= set(part):
+                common -= set(part)
+        return frozenset(common)
+
+    def _rerank(self, plan: Qm.Plan, found: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """Exact matches first: the query as typed in the title, then in the head, then in the body."""
+        q = plan.normalized.replace(" ", "")
+
+        def tier(entry_id: str) -> int:
+            title, head, body, keys = self._exact[entry_id]
+            if plan.pinyin:
+                return 0 if plan.pinyin in keys else 1 if q in head else 2
+            return 0 if q in title else 1 if q in head else 2 if q in body else 3
+
+        order = {i: n for n, (i, _) in enumerate(found)}
+        return sorted(found, key=lambda f: (tier(f[0]), order[f[0]]))
 
     def _result(self, rec: dict[str, Any], score: float, terms: list[str]) -> dict[str, Any]:
         result = {

@@ -7,15 +7,22 @@ Written by hand because Whoosh's highlighters work from analyzer token offsets, 
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
 from kbbuild.text import fold_with_map
 
 WIDTH = 90
 
 
+@lru_cache(maxsize=65536)
+def _folded(text: str) -> tuple[str, list[int]]:
+    # Passages repeat across queries: fold each once (OpenCC is the costly part of a snippet).
+    return fold_with_map(text)
+
+
 def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     """Character spans of `text` covered by any term (folded match, longest terms first)."""
-    folded, where = fold_with_map(text)
+    folded, where = _folded(text)
     covered = [False] * len(folded)
     for term in sorted({t for t in terms if t}, key=len, reverse=True):
         start = folded.find(term)
