@@ -1,0 +1,98 @@
+"""Build the static site: copy docs/, add the pages generated from the KB, run MkDocs in strict mode."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .load import KB
+from .pages import generated_pages, render_sources_list
+from .settings import Settings
+
+SEARCH_PLUGIN = "material/search"
+# Frequency given to domain words; keep in step with analysis.init_jieba so the site search and the
+# API segment the same way.
+JIEBA_FREQ = 200_000
+
+
+class SiteError(Exception):
+    """MkDocs failed; the message carries its warnings and errors."""
+
+
+def jieba_user_dict(kb: KB) -> str:
+    """jieba user dictionary text ("word freq" per line) from the vocabulary: words, roles, synonyms."""
+    v = kb.vocabulary
+    words = dict.fromkeys(w.strip() for w in [*v.words, *v.roles, *(w for g in v.synonyms for w in g)])
+    return "".join(f"{w} {JIEBA_FREQ}\n" for w in words if w and " " not in w)
+
+
+def write_docs(kb: KB, docs_src: Path, docs_out: Path) -> None:
+    """Copy the hand-written docs and write the generated pages next to them."""
+    shutil.copytree(docs_src, docs_out)
+    entries = [loc.entry for loc in kb.entries]
+    for rel, text in generated_pages(entries, kb.sources).items():
+        path = docs_out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+    sources_md = docs_out / "sources.md"
+    intro = sources_md.read_text("utf-8") if sources_md.exists() else "# 来源文件\n"
+    sources_md.write_text(intro.rstrip() + "\n" + render_sources_list(kb.sources, entries), "utf-8")
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+
+
+@contextmanager
+def _mkdocs_messages() -> Iterator[_Collect]:
+    handler = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, jieba_dict: Path) -> None:
+    """Run MkDocs with strict=True (any warning fails); raise SiteError with the messages."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # silences the end-of-life banner
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    with _mkdocs_messages() as log:
+        try:
+            cfg = load_config(config_file=str(config_file), docs_dir=str(docs_dir),
+                              site_dir=str(site_dir), strict=True)
+            # The dictionary is generated per build, so it cannot be named in mkdocs.yml.
+            cfg.plugins[SEARCH_PLUGIN].config.jieba_dict_user = str(jieba_dict)
+            with warnings.catch_warnings():
+                # jieba.load_userdict never closes the file it opens; not ours to fix, and harmless.
+                warnings.filterwarnings("ignore", r"unclosed file .*jieba", ResourceWarning)
+                build(cfg)
+        except (MkDocsException, SystemExit) as exc:
+            details = "\n".join(log.messages) or str(exc)
+            raise SiteError(f"mkdocs build failed ({type(exc).__name__}: {exc}):\n{details}") from exc
+
+
+def build_site(kb: KB, site_dir: Path, settings: Settings) -> int:
+    """Generate the entry pages and build the site into site_dir; return the number of HTML pages."""
+    with tempfile.TemporaryDirectory(prefix="kb-site-") as tmp:
+        docs = Path(tmp) / "docs"
+        write_docs(kb, settings.docs_dir, docs)
+        jieba_dict = Path(tmp) / "jieba_user.txt"  # outside docs/, so it is not published
+        jieba_dict.write_text(jieba_user_dict(kb), "utf-8")
+        run_mkdocs(settings.mkdocs_yml, docs, site_dir.resolve(), jieba_dict)
+    return sum(1 for _ in site_dir.rglob("*.html"))

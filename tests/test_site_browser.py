@@ -1,0 +1,110 @@
+"""Open the built site in headless Chromium the way an agent would: search, deep links, no outside hosts."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import warnings
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from kbbuild.load import load_kb
+from kbbuild.settings import Settings
+from kbbuild.site import build_site
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+LOCAL_HOSTS = {"127.0.0.1"}
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - keep the test output readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed")
+    site = tmp_path_factory.mktemp("browser-site") / "site"
+    build_site(load_kb(Settings().kb_dir), site, Settings())
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs its own event loop and driver process; asyncio reports their
+    # teardown as ResourceWarnings. Scoped to this fixture instead of relaxing filterwarnings=error.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        with sync_api.sync_playwright() as p:
+            b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+            yield b
+            b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.outside = []  # type: ignore[attr-defined]
+    page.errors = []  # type: ignore[attr-defined]
+
+    def record(request):
+        host = urlsplit(request.url).hostname
+        if request.url.startswith(("http:", "https:", "ws:", "wss:")) and host not in LOCAL_HOSTS:
+            page.outside.append(request.url)
+
+    page.on("request", record)
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    yield page
+    context.close()
+
+
+def test_search_box_finds_forbidden_phrases(page, base_url):
+    page.goto(base_url)
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("服务禁语")
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(state="visible", timeout=10_000)
+    assert results.count() > 0
+    page.screenshot(path="/tmp/site-search.png")
+    assert page.outside == [] and page.errors == []
+
+
+def test_deep_link_shows_words_to_say(page, base_url):
+    page.goto(base_url + "scripts/#hotline-greeting")
+    heading = page.locator("#hotline-greeting")
+    heading.wait_for(state="visible")
+    say = page.locator("#hotline-greeting + .kb-entry .kb-say-text").first
+    assert say.is_visible()
+    assert "很高兴为您服务" in say.inner_text()
+    assert page.locator("#hotline-greeting + .kb-entry .kb-copy").first.is_visible()
+    box = heading.bounding_box()
+    assert box is not None and box["y"] < 900  # scrolled to the entry
+    page.screenshot(path="/tmp/site-deeplink.png")
+    assert page.outside == [] and page.errors == []
+
+
+def test_forbidden_page_two_columns(page, base_url):
+    page.goto(base_url + "forbidden/")
+    bad, good = page.locator(".kb-bad").first, page.locator(".kb-good").first
+    bad_box, good_box = bad.bounding_box(), good.bounding_box()
+    assert bad_box and good_box and good_box["x"] > bad_box["x"] + bad_box["width"] / 2
+    page.screenshot(path="/tmp/site-forbidden.png")
+    assert page.outside == [] and page.errors == []
