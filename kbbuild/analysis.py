@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterable, Iterator
 
 import jieba
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 from whoosh.analysis import Token, Tokenizer
 
 from .text import fold
@@ -91,7 +91,7 @@ def pinyin_keys(text: str) -> list[str]:
     """Initials and full pinyin of each word and of adjacent word pairs: 服务禁语 → fwjy, fuwujinyu, fw …"""
     ws = [w for w in words(text, search=False) if _IS_CJK.match(w)]
     keys: list[str] = []
-    for i, w in enumerate(ws):
+    for i in range(len(ws)):
         for group in (ws[i : i + 1], ws[i : i + 2]) if i + 1 < len(ws) else (ws[i : i + 1],):
             syl = [s for word in group for s in syllables(word)]
             if len(syl) >= 2:

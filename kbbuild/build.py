@@ -110,16 +110,17 @@ def prune(out_root: Path, keep: int = KEEP_RELEASES) -> None:
 def build_release(kb: KB, out_root: Path, settings: Settings, stages: Iterable[str] = STAGES,
                   on_stage: Callable[[str, float], None] | None = None) -> BuildResult:
     """Build every stage into out_root/releases/.tmp-*, then publish it; on failure nothing changes."""
+    stages = list(stages)
     version = kb_hash(kb)
     now = datetime.now(UTC)
     build_id = f"{now:%Y%m%d-%H%M%S}-{version}"
-    manifest = {
+    manifest: dict[str, Any] = {
         "build_id": build_id,
         "kb_version": version,
         "git_revision": git_revision(settings.kb_dir.parent),
         "created": now.isoformat(timespec="seconds"),
         "entry_count": len(kb.entries),
-        "stages": list(stages),
+        "stages": stages,
     }
     releases = out_root / RELEASES
     releases.mkdir(parents=True, exist_ok=True)
@@ -129,7 +130,7 @@ def build_release(kb: KB, out_root: Path, settings: Settings, stages: Iterable[s
     timings: dict[str, float] = {}
     try:
         functions = _stage_functions(kb, tmp, manifest, settings)
-        for name in manifest["stages"]:
+        for name in stages:
             start = time.perf_counter()
             functions[name]()
             timings[name] = time.perf_counter() - start

@@ -149,5 +149,9 @@ def serve(host: str | None, port: int | None, workers: int, out: Path | None) ->
                 workers=workers, log_level="warning", access_log=False, timeout_graceful_shutdown=5)
 
 
+from .cli_handbook import handbook  # noqa: E402  (registered here so `kb handbook` exists)
+
+main.add_command(handbook)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

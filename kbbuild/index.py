@@ -10,8 +10,14 @@ from whoosh import fields, index
 from whoosh.analysis import Analyzer
 from whoosh.filedb.filestore import FileStorage, Storage
 
-from .analysis import (BigramTokenizer, PinyinBigramTokenizer, PinyinTokenizer, WordTokenizer, init_jieba,
-                       set_synonyms)
+from .analysis import (
+    BigramTokenizer,
+    PinyinBigramTokenizer,
+    PinyinTokenizer,
+    WordTokenizer,
+    init_jieba,
+    set_synonyms,
+)
 from .model import CHANNEL_LABELS, TYPE_LABELS, Vocabulary
 
 # Field boosts: the head (title, tags, words to say) weighs more than body text. Two text fields, not
@@ -66,7 +72,7 @@ def body_texts(rec: dict[str, Any]) -> list[str]:
     for hop in rec.get("path", []):
         out += [hop["from"], hop["to"], hop.get("how") or "", _limit(hop.get("within"))]
     out += [_limit(lim) for lim in rec.get("limits", [])]
-    out += [w["what"] for w in rec.get("windows", [])]
+    out += [f"{w['what']} {w['start']}-{w['end']}" for w in rec.get("windows", [])]
     ticket = rec.get("ticket")
     if ticket:
         out += [ticket["name"], *ticket.get("fields", []), ticket.get("template") or ""]

@@ -18,7 +18,7 @@ VOCABULARY_FILE = "vocabulary.yaml"
 SOURCES_FILE = "sources.yaml"
 SPECIAL_FILES = {VOCABULARY_FILE, SOURCES_FILE}
 
-_ENTRY = TypeAdapter(Entry)
+_ENTRY: TypeAdapter[Any] = TypeAdapter(Entry)
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ def validate_model(model: type[BaseModel] | TypeAdapter[Any], data: Any, node: y
                 loc = ["type"]
             line = node_line(node, loc)
             field_name = format_path(list(prefix) + loc) if loc else format_path(list(prefix))
-            problems.append(Problem(rel, line, field_name, _message(err)))
+            problems.append(Problem(rel, line, field_name, _message(dict(err))))
         return None, problems
 
 
@@ -196,7 +196,7 @@ def load_entries(path: Path, rel: str, invalid: list[IdRef]) -> tuple[list[Locat
         if not problems:
             problems.append(Problem(rel, 1, "(file)", "empty file: write an entry or a list of entries"))
         return [], problems
-    items = list(zip(data, node.value)) if isinstance(data, list) else [(data, node)]
+    items = list(zip(data, node.value, strict=True)) if isinstance(data, list) else [(data, node)]
     entries: list[Located] = []
     for item, item_node in items:
         if not isinstance(item, dict):

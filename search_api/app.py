@@ -6,7 +6,8 @@ import logging
 import time
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -17,8 +18,16 @@ from kbbuild.settings import Settings, get_settings
 
 from . import query as Qm
 from .release import Release, ReleaseHolder
-from .schemas import (ChannelName, CheckRequest, CheckResponse, Error, Health, SearchResponse,
-                      SuggestResponse, TypeName)
+from .schemas import (
+    ChannelName,
+    CheckRequest,
+    CheckResponse,
+    Error,
+    Health,
+    SearchResponse,
+    SuggestResponse,
+    TypeName,
+)
 from .static import file_response, resolve
 
 log = logging.getLogger("search_api")
@@ -123,9 +132,9 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
                      type: TypeName | None = None, channel: ChannelName | None = None) -> dict[str, Any]:
         start = time.perf_counter()
         normalized = Qm.normalize(q)
-        results = release.search(normalized, limit, type, channel)
+        corrected, results = release.search(normalized, limit, type, channel)
         took = (time.perf_counter() - start) * 1000
-        return {"query": q, "normalized": normalized, "took_ms": round(took, 3),
+        return {"query": q, "normalized": normalized, "corrected": corrected, "took_ms": round(took, 3),
                 "total": len(results), "results": list(results)}
 
     @app.get("/api/entries/{entry_id}", responses=ERRORS, tags=["entries"])

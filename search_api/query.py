@@ -15,7 +15,7 @@ from kbbuild.text import fold
 STOPWORDS = frozenset(
     "的 了 吗 呢 吧 啊 呀 么 要 想 我 你 他 她 是 在 有 和 与 及 就 都 也 还 把 被 给 让 这 那 个 一个 "
     "怎么 怎么办 怎样 如何 什么 为什么 哪些 哪里 哪个 是否 能否 可以 可不可以 应该 该 需要 时候 时 "
-    "情况 问题 办 做 说 讲 请问".split()
+    "情况 问题 办 做 说 讲 请问 谁 能 会 多久 多长 多长时间 几秒 几分钟 几次 多少 多少次 几 吗".split()
 )
 _ASCII = re.compile(r"^[a-z]+$")
 WORD_FIELDS = tuple(BOOSTS)
@@ -102,7 +102,8 @@ def loose_query(p: Plan, skip: frozenset[str] = frozenset()) -> Q.Query:
     compact = p.normalized.replace(" ", "")
     parts += [_any_field(BIGRAM_FIELDS, g, 0.5) for g in dict.fromkeys(bigrams(compact)) if g not in skip]
     parts += [Q.Term("pyb", k, boost=0.3) for k in dict.fromkeys(pinyin_bigrams(compact)) if k not in skip]
-    return Q.Or(parts)
+    # Coordination bonus: an entry that matches more of the query's parts ranks higher.
+    return Q.Or(parts, scale=0.9)
 
 
 def filters(type_: str | None, channel: str | None) -> Q.Query | None:

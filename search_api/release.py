@@ -15,11 +15,11 @@ from typing import Any
 from whoosh import index as windex
 
 from kbbuild.analysis import init_jieba, pinyin_bigrams, pinyin_keys, set_synonyms, syllables
+from kbbuild.checker import Checker
 from kbbuild.index import INDEX_NAME, body_texts, head_texts, say_texts
 from kbbuild.text import compact, fold
 
 from . import query as Qm
-from kbbuild.checker import Checker
 from .snippets import snippet
 
 log = logging.getLogger("search_api")
@@ -56,6 +56,9 @@ class Release:
         self._doc_count = self._searcher.doc_count()
         self.checker = Checker(records)
         self._suggestions = self._make_suggestions(records, vocab_words)
+        tags = [t for r in records for t in r.get("tags", [])]
+        self._sounds = self._sound_map(vocab_words + list(self.synonyms) + tags,
+                                       lambda w: self._searcher.doc_frequency("head", w))
         self._passages = {r["id"]: say_texts(r) + body_texts(r) + [r["title"]] for r in records}
         self._exact = {r["id"]: (compact(r["title"]), compact(" ".join(head_texts(r))),
                                  compact(" ".join(body_texts(r))), set(pinyin_keys(r["title"])))
@@ -71,28 +74,62 @@ class Release:
             self._searcher.close()
 
     def _search(self, normalized: str, limit: int, type_: str | None,
-                channel: str | None) -> tuple[dict[str, Any], ...]:
-        """Top results for an already normalized query (cached: arguments are the cache key)."""
+                channel: str | None) -> tuple[str | None, tuple[dict[str, Any], ...]]:
+        """(correction, top results) for an already normalized query; cached on its arguments."""
         plan = Qm.plan(normalized, self.synonyms)
         flt = Qm.filters(type_, channel)
-        depth = max(limit, RERANK_DEPTH)
+        corrected = None
         with self._lock:
-            common = self._common(plan)
-            # Cheapest precise query first; widen only when it finds too little (STACK.md: OR is costly).
-            hits = None
-            wq = Qm.words_query(plan, common)
-            if wq is not None:
-                hits = self._searcher.search(wq, limit=depth, filter=flt)
-            if hits is None or len(hits) < limit:
-                hits = self._searcher.search(Qm.strict_query(plan), limit=depth, filter=flt)
-            if hits.is_empty():
-                hits = self._searcher.search(Qm.loose_query(plan, common), limit=depth, filter=flt)
-            if hits.is_empty() and common:
-                hits = self._searcher.search(Qm.loose_query(plan), limit=depth, filter=flt)
-            found = [(hit["id"], hit.score) for hit in hits]
+            found, exact = self._find(plan, limit, flt)
+            # Pinyin (lstd) and homophone typos (绿色通到) that sound like a domain word search for it.
+            alike = self._sounds_like(plan) if plan.pinyin or not exact else None
+            if alike:
+                alt_plan = Qm.plan(alike, self.synonyms)
+                alt_found, _ = self._find(alt_plan, limit, flt)
+                if alt_found:
+                    plan, found, corrected = alt_plan, alt_found, alike
         found = self._rerank(plan, found)[:limit]
         terms = plan.terms() or [plan.normalized]
-        return tuple(self._result(self.entries[i], score, terms) for i, score in found)
+        return corrected, tuple(self._result(self.entries[i], score, terms) for i, score in found)
+
+    def _find(self, plan: Qm.Plan, limit: int, flt: Any) -> tuple[list[tuple[str, float]], bool]:
+        """Candidates for a plan, and whether every query word matched as a word."""
+        depth = max(limit, RERANK_DEPTH)
+        common = self._common(plan)
+        # Cheapest precise query first; widen only when it finds too little (STACK.md: OR is costly).
+        hits = None
+        wq = Qm.words_query(plan, common)
+        if wq is not None:
+            hits = self._searcher.search(wq, limit=depth, filter=flt)
+        exact = hits is not None and not hits.is_empty()
+        if hits is None or len(hits) < limit:
+            hits = self._searcher.search(Qm.strict_query(plan), limit=depth, filter=flt)
+        if hits.is_empty():
+            hits = self._searcher.search(Qm.loose_query(plan, common), limit=depth, filter=flt)
+        if hits.is_empty() and common:
+            hits = self._searcher.search(Qm.loose_query(plan), limit=depth, filter=flt)
+        return [(hit["id"], hit.score) for hit in hits], exact
+
+    def _sounds_like(self, plan: Qm.Plan) -> str | None:
+        """The domain word whose pinyin (initials or full) is what was typed, if it is not that word."""
+        compact = plan.normalized.replace(" ", "")
+        key = plan.pinyin or "".join(syllables(compact))
+        word = self._sounds.get(key)
+        return word if word and word != compact else None
+
+    @staticmethod
+    def _sound_map(words: list[str], df: Callable[[str], int]) -> dict[str, str]:
+        """Pinyin key → the most used domain word with that sound (initials need 2+ letters)."""
+        best: dict[str, tuple[int, str]] = {}
+        for word in dict.fromkeys(fold(w) for w in words):
+            syl = syllables(word)
+            if len(syl) < 2 or len(syl) != len(word):
+                continue
+            for key in ("".join(syl), "".join(s[0] for s in syl)):
+                score = df(word)
+                if score and (key not in best or score > best[key][0]):
+                    best[key] = (score, word)
+        return {k: w for k, (_, w) in best.items()}
 
     def _common(self, plan: Qm.Plan) -> frozenset[str]:
         """Query words and bigrams in most entries (客户, 服务): they cost much and rank nothing.

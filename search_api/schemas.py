@@ -43,6 +43,7 @@ class Result(BaseModel):
 class SearchResponse(BaseModel):
     query: str
     normalized: str
+    corrected: str | None = Field(None, description="The domain word searched instead (pinyin or a homophone)")
     took_ms: float
     total: int
     results: list[Result]

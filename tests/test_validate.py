@@ -12,8 +12,8 @@ from kbbuild.validate import check_kb
 from .conftest import DATA
 
 SEEDS = DATA / "seeds"
-KNOWN_UNITS = "'秒', '分钟', '小时', '个工作小时', '天', '工作日', '个月', '年', '次', '次/月', '元', '%', '米', '步', " \
-              "'人', '个', '件' or '遍'"
+KNOWN_UNITS = ("'秒', '分钟', '小时', '个工作小时', '天', '工作日', '个月', '年', '次', '次/月', '元', '%', "
+               "'米', '步', '人', '个', '件' or '遍'")
 
 EXPECTED = {
     "syntax": [
