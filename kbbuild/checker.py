@@ -2,17 +2,23 @@
 
 Matching is on a "speech fold" of both phrase and text: 繁→简, full→half width, punctuation and
 spaces dropped, repeated characters collapsed (喂喂 → 喂) and erhua 儿 dropped (一会儿 → 一会).
-Look-alike correct phrases (an entry's `allow`) that cover a hit suppress it.
+Look-alike correct phrases (an entry's `allow`) that cover a hit suppress it. Entries with
+`match: clause` (fillers like 哦, rhetorical 什么？) count only as a whole clause, and may use XX
+as a placeholder (是XX啊？).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import ahocorasick
 
-from kbbuild.text import fold_with_map
+from .text import fold_with_map
+
+PLACEHOLDER = re.compile(r"[xX]{2,}|\*{2,}|…+")
+CLAUSE = re.compile(r"[^\s,.!?;:，。！？；：、…~～\"'“”‘’()（）\[\]【】]+")
 
 
 def speech_fold(text: str) -> tuple[str, list[int]]:
@@ -51,6 +57,7 @@ class Phrase:
 
 
 SEVERITY_RANK = {"red-line": 0, "serious": 1, "discouraged": 2}
+Hit = tuple[int, int, Phrase]  # start and end in the original text
 
 
 class Checker:
@@ -58,21 +65,31 @@ class Checker:
         scripts = {e["id"]: e for e in entries if e["type"] == "script"}
         self._forbidden = ahocorasick.Automaton()
         self._allowed = ahocorasick.Automaton()
+        self._clauses: dict[str, list[Phrase]] = {}
+        self._templates: list[tuple[re.Pattern[str], Phrase]] = []
         self.phrase_count = 0
         found: dict[str, list[Phrase]] = {}
         for e in entries:
             if e["type"] != "forbidden":
                 continue
             instead = list(e.get("instead", []))
-            for sid in e.get("instead_scripts", []):
-                if sid in scripts:
-                    instead += scripts[sid]["say"]
+            instead += [s for sid in e.get("instead_scripts", []) if sid in scripts for s in scripts[sid]["say"]]
+            clause_only = e.get("match") == "clause"
             for phrase in e.get("phrases", []):
-                key, _ = speech_fold(phrase)
-                if len(key) < 2:  # a single character would flag half of every sentence
+                ph = Phrase(e["id"], phrase, e["severity"], tuple(instead), e["title"])
+                parts = [speech_fold(p)[0] for p in PLACEHOLDER.split(phrase)]
+                if len(parts) > 1:
+                    if clause_only:
+                        self._templates.append((re.compile(".{1,8}".join(map(re.escape, parts)) + "$"), ph))
+                        self.phrase_count += 1
+                    continue  # a placeholder phrase outside clause mode would match almost anything
+                key = parts[0]
+                if clause_only and key:
+                    self._clauses.setdefault(key, []).append(ph)
+                elif len(key) >= 2:  # a single character anywhere would flag half of every sentence
+                    found.setdefault(key, []).append(ph)
+                else:
                     continue
-                found.setdefault(key, []).append(
-                    Phrase(e["id"], phrase, e["severity"], tuple(instead), e["title"]))
                 self.phrase_count += 1
             for allowed in e.get("allow", []):
                 key, _ = speech_fold(allowed)
@@ -89,6 +106,24 @@ class Checker:
         """Every forbidden phrase in `text`, with its place in the original string."""
         if self.phrase_count == 0 or not text:
             return []
+        hits = self._anywhere(text) + self._whole_clauses(text)
+        return [
+            {
+                "start": a,
+                "end": b,
+                "text": text[a:b],
+                "entry_id": ph.entry_id,
+                "title": ph.title,
+                "phrase": ph.phrase,
+                "severity": ph.severity,
+                "instead": list(ph.instead),
+            }
+            for a, b, ph in sorted(hits, key=lambda h: (h[0], SEVERITY_RANK[h[2].severity]))
+        ]
+
+    def _anywhere(self, text: str) -> list[Hit]:
+        if not len(self._forbidden):
+            return []
         folded, where = speech_fold(text)
         allowed: list[tuple[int, int]] = []
         if len(self._allowed):
@@ -103,23 +138,23 @@ class Checker:
                 key = (ph.entry_id, end)
                 if key not in best or best[key][1] - best[key][0] < n:
                     best[key] = (start, end + 1, ph)
-        hits = self._drop_nested(list(best.values()))
-        return [
-            {
-                "start": where[a],
-                "end": _extend(text, where[b - 1] + 1),
-                "text": text[where[a] : _extend(text, where[b - 1] + 1)],
-                "entry_id": ph.entry_id,
-                "title": ph.title,
-                "phrase": ph.phrase,
-                "severity": ph.severity,
-                "instead": list(ph.instead),
-            }
-            for a, b, ph in sorted(hits, key=lambda h: (h[0], SEVERITY_RANK[h[2].severity]))
-        ]
+        return [(where[a], _extend(text, where[b - 1] + 1), ph) for a, b, ph in self._drop_nested(list(best.values()))]
+
+    def _whole_clauses(self, text: str) -> list[Hit]:
+        if not self._clauses and not self._templates:
+            return []
+        hits: list[Hit] = []
+        for m in CLAUSE.finditer(text):
+            key, _ = speech_fold(m.group())
+            for ph in self._clauses.get(key, []):
+                hits.append((m.start(), m.end(), ph))
+            for pattern, ph in self._templates:
+                if pattern.match(key):
+                    hits.append((m.start(), m.end(), ph))
+        return hits
 
     @staticmethod
-    def _drop_nested(hits: list[tuple[int, int, Phrase]]) -> list[tuple[int, int, Phrase]]:
+    def _drop_nested(hits: list[Hit]) -> list[Hit]:
         """Drop a hit of an entry that lies inside a longer hit of the same entry."""
         return [
             (a, b, ph) for a, b, ph in hits

@@ -151,6 +151,9 @@ class ForbiddenEntry(BaseEntry):
     severity: Severity
     # Look-alike correct phrases the checker must not flag (e.g. 请您再说一遍 vs 你再说一遍).
     allow: list[ShortText] = []
+    # "clause": a phrase counts only as a whole clause (fillers like 哦, a bare 什么？), and XX may
+    # stand for any few characters (是XX啊？). "anywhere": inside any sentence.
+    match: Literal["anywhere", "clause"] = "anywhere"
 
     @model_validator(mode="after")
     def _something_forbidden(self) -> ForbiddenEntry:
