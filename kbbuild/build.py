@@ -113,7 +113,8 @@ def build_release(kb: KB, out_root: Path, settings: Settings, stages: Iterable[s
     stages = list(stages)
     version = kb_hash(kb)
     now = datetime.now(UTC)
-    build_id = f"{now:%Y%m%d-%H%M%S}-{version}"
+    # Microseconds: two builds in one second must never share (and so overwrite) a release folder.
+    build_id = f"{now:%Y%m%d-%H%M%S-%f}-{version}"
     manifest: dict[str, Any] = {
         "build_id": build_id,
         "kb_version": version,
@@ -137,9 +138,7 @@ def build_release(kb: KB, out_root: Path, settings: Settings, stages: Iterable[s
             if on_stage:
                 on_stage(name, timings[name])
         final = releases / build_id
-        if final.exists():
-            shutil.rmtree(final)
-        tmp.rename(final)
+        tmp.rename(final)  # fails rather than replace an existing release
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, BuildError | KeyboardInterrupt):

@@ -4,6 +4,7 @@
 
 import logging
 import time
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -46,11 +47,12 @@ CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 
        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'self'")
 
 
-def _error(status: int, message: str, detail: list[dict[str, Any]] | None = None) -> JSONResponse:
+def _error(status: int, message: str, detail: list[dict[str, Any]] | None = None,
+           headers: Mapping[str, str] | None = None) -> JSONResponse:
     body: dict[str, Any] = {"error": message}
     if detail:
         body["detail"] = detail
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _explain(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
@@ -59,7 +61,13 @@ def _explain(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
     for err in errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path")]
         name = ".".join(loc) or "request"
-        msg = str(err.get("msg", "invalid"))
+        kind, ctx = err.get("type"), err.get("ctx") or {}
+        msg = {
+            "string_pattern_mismatch": "must not be empty or only spaces",
+            "string_too_short": "must not be empty",
+            "string_too_long": f"is too long (at most {ctx.get('max_length')} characters)",
+            "missing": "is required",
+        }.get(kind, str(err.get("msg", "invalid")))
         parts.append(f"{name}: {msg}")
         detail.append({"field": name, "message": msg})
     return "; ".join(parts) or "invalid request", detail
@@ -96,7 +104,7 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(exc.status_code, str(exc.detail))
+        return _error(exc.status_code, str(exc.detail), headers=exc.headers)  # keeps Allow on a 405
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:
@@ -111,13 +119,10 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
 
     CurrentRelease = Annotated[Release, Depends(current)]
 
-    def query_text(q: Annotated[str, Query(description="What the agent typed (2–6 characters is typical)",
-                                           max_length=settings.max_query_chars)]) -> str:
-        if not q.strip():
-            raise HTTPException(422, "q: must not be empty")
-        return q
+    QueryText = Annotated[str, Query(description="What the agent typed (2–6 characters is typical)",
+                                     min_length=1, max_length=settings.max_query_chars,
+                                     pattern=r"^[\s\S]*\S[\s\S]*$")]  # not only spaces
 
-    QueryText = Annotated[str, Depends(query_text)]
 
     @app.get("/api/health", response_model=Health, responses=ERRORS, tags=["meta"])
     async def health(release: CurrentRelease) -> dict[str, Any]:
@@ -156,10 +161,6 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
         hits = release.checker.check(body.text)
         return {"hits": hits, "took_ms": round((time.perf_counter() - start) * 1000, 3)}
 
-    @app.api_route("/api/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
-    async def unknown_api(rest: str) -> Response:
-        return _error(404, f"no API route /api/{rest}")
-
     @app.get("/handbook.pdf", include_in_schema=False)
     async def handbook(release: CurrentRelease) -> Response:
         path = resolve(release.path, "handbook.pdf")
@@ -187,6 +188,13 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
 
     @app.get("/{rest:path}", include_in_schema=False)
     async def site(release: CurrentRelease, rest: str) -> Response:
+        if rest == "api" or rest.startswith("api/"):
+            # Only reached by GET: an API path that exists answers 405 (with Allow), any other 404.
+            methods = {m for r in app.routes if getattr(r, "path", None) == f"/{rest}"
+                       for m in getattr(r, "methods", ())}
+            if methods:
+                raise HTTPException(405, "method not allowed", headers={"Allow": ", ".join(sorted(methods))})
+            raise HTTPException(404, f"no API route /{rest}")
         path = resolve(release.path / "site", rest)
         if path is None:
             raise HTTPException(404, f"not found: /{rest}")
