@@ -6,6 +6,7 @@ Documents and queries go through the same fold() (NFKC full→half width, OpenCC
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterable, Iterator
@@ -20,6 +21,7 @@ _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[a-z0-9]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
 
+jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" chatter is not for our users
 _jieba = jieba.Tokenizer()
 _jieba_lock = threading.Lock()
 _loaded_words: set[str] = set()

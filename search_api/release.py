@@ -80,14 +80,20 @@ class Release:
         flt = Qm.filters(type_, channel)
         corrected = None
         with self._lock:
-            found, exact = self._find(plan, limit, flt)
-            # Pinyin (lstd) and homophone typos (绿色通到) that sound like a domain word search for it.
-            alike = self._sounds_like(plan) if plan.pinyin or not exact else None
+            # Pinyin (lstd) and homophone typos (绿色通到) that sound like a domain word search for it:
+            # pinyin is resolved first, a Chinese query only when its own words do not all match.
+            found: list[tuple[str, float]] = []
+            alike = self._sounds_like(plan) if plan.pinyin else None
+            if not alike:
+                found, exact = self._find(plan, limit, flt)
+                alike = None if exact else self._sounds_like(plan)
             if alike:
                 alt_plan = Qm.plan(alike, self.synonyms)
                 alt_found, _ = self._find(alt_plan, limit, flt)
                 if alt_found:
                     plan, found, corrected = alt_plan, alt_found, alike
+                elif not found:
+                    found, _ = self._find(plan, limit, flt)
         found = self._rerank(plan, found)[:limit]
         terms = plan.terms() or [plan.normalized]
         return corrected, tuple(self._result(self.entries[i], score, terms) for i, score in found)
@@ -138,7 +144,9 @@ class Release:
         """
         limit = COMMON_SHARE * self._doc_count
         grams = Qm.bigrams(plan.normalized.replace(" ", ""))
-        common = {w for w in plan.words if self._searcher.doc_frequency("head", w) > limit}
+        # A lone character (等, 接) says little and matches much: it counts as common far sooner.
+        common = {w for w in plan.words
+                  if self._searcher.doc_frequency("head", w) > (limit if len(w) > 1 else limit / 6)}
         common |= {g for g in grams if self._searcher.doc_frequency("head_bi", g) > limit}
         keys = pinyin_bigrams(plan.normalized.replace(" ", ""))
         common |= {k for k in keys if self._searcher.doc_frequency("pyb", k) > limit}

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-import threading
 import warnings
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
-from kbbuild.load import load_kb
-from kbbuild.settings import Settings
-from kbbuild.site import build_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -23,25 +16,27 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 LOCAL_HOSTS = {"127.0.0.1"}
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - keep the test output readable
-        pass
-
-
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
+def base_url(live_full_server):
+    """The full build served by our app, exactly as `kb serve` serves it (site at /)."""
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed")
-    site = tmp_path_factory.mktemp("browser-site") / "site"
-    build_site(load_kb(Settings().kb_dir), site, Settings())
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    return live_full_server.url + "/"
+
+
+def test_served_artifacts_and_html_security_headers(base_url):
+    import urllib.request
+
+    with urllib.request.urlopen(base_url) as r:
+        assert r.status == 200 and r.headers["Content-Type"].startswith("text/html")
+        assert "default-src 'self'" in r.headers["Content-Security-Policy"]
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+    with urllib.request.urlopen(base_url + "scripts/") as r:
+        assert 'id="hotline-greeting"' in r.read().decode("utf-8")
+    with urllib.request.urlopen(base_url + "handbook.pdf") as r:
+        assert r.headers["Content-Type"] == "application/pdf" and r.read(5) == b"%PDF-"
+    with urllib.request.urlopen(base_url + "widget/") as r:
+        assert "kb-search" in r.read().decode("utf-8")
 
 
 @pytest.fixture(scope="module")
