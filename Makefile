@@ -38,6 +38,7 @@ check: setup                  ## the KB, lint and types
 
 bench: setup                  ## speed figures (not part of the tests)
 	$(BIN)/python bench/search_bench.py
+	$(BIN)/python bench/widget_latency.py
 
 load: setup                   ## 60 s at concurrency 50 against a local server
 	$(BIN)/python bench/load.py

@@ -261,7 +261,7 @@ def test_keystroke_to_results_latency(page: Any) -> None:
     p50 = statistics.median(times)
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     print(f"\nwidget keystroke→results over {len(times)} queries: p50 {p50:.0f} ms, p95 {p95:.0f} ms "
-          "(includes the ~100 ms debounce)")
+          "(includes the ~50 ms debounce)")
     assert len(times) == len(LATENCY_QUERIES)
 
 
