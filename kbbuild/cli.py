@@ -9,24 +9,11 @@ from pathlib import Path
 import click
 
 from .build import STAGES
-from .load import KB, display_base, load_kb
+from .cli_common import load_checked
 from .settings import get_settings
 from .stats import format_stats, kb_stats
-from .validate import check_kb
 
 KB_DIR = click.Path(file_okay=False, path_type=Path)
-
-
-def _load_checked(kb_dir: Path | None) -> tuple[KB, list[str]]:
-    settings = get_settings()
-    kb_dir = kb_dir or settings.kb_dir
-    if not kb_dir.is_dir():
-        raise click.UsageError(f"no KB folder at {kb_dir}")
-    kb = load_kb(kb_dir, cwd=Path.cwd())
-    seeds = settings.seeds_dir if settings.seeds_dir.is_dir() else None
-    vocab_file = (kb_dir.resolve() / "vocabulary.yaml").relative_to(display_base(kb_dir, Path.cwd()))
-    problems = check_kb(kb, seeds, vocab_file=vocab_file.as_posix())
-    return kb, [str(p) for p in problems]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,7 +25,7 @@ def main() -> None:
 @click.argument("kb_dir", required=False, type=KB_DIR)
 def check(kb_dir: Path | None) -> None:
     """Validate every YAML file of the KB; exit 1 if anything is wrong."""
-    kb, problems = _load_checked(kb_dir)
+    kb, problems = load_checked(kb_dir)
     for line in problems:
         click.echo(line)
     if problems:
@@ -51,7 +38,7 @@ def check(kb_dir: Path | None) -> None:
 @click.argument("kb_dir", required=False, type=KB_DIR)
 def stats(kb_dir: Path | None) -> None:
     """Print counts by type, channel and source document."""
-    kb, problems = _load_checked(kb_dir)
+    kb, problems = load_checked(kb_dir)
     entries = [loc.entry for loc in kb.entries]
     click.echo(format_stats(kb_stats(entries), len(entries)))
     if problems:
@@ -69,7 +56,7 @@ def build(out: Path | None, only: tuple[str, ...], kb_dir: Path | None) -> None:
     from .build import BuildError, build_release
 
     settings = get_settings()
-    kb, problems = _load_checked(kb_dir)
+    kb, problems = load_checked(kb_dir)
     if problems:
         for line in problems:
             click.echo(line)
@@ -98,7 +85,7 @@ def qa(files: tuple[Path, ...], fmt: str, kb_dir: Path | None) -> None:
     from .checker import Checker
     from .transcripts import check_transcript, format_report, parse_jsonl, parse_text
 
-    kb, problems = _load_checked(kb_dir)
+    kb, problems = load_checked(kb_dir)
     if problems:
         click.echo(f"note: the KB has {len(problems)} problem(s); run `kb check`", err=True)
     checker = Checker([entry_record(loc.entry) for loc in kb.entries])

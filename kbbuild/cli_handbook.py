@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .load import load_kb
+from .cli_common import load_checked
 from .model import CHANNELS, TYPES
 from .settings import get_settings
 
@@ -25,20 +25,13 @@ def handbook(channel: str | None, type_: str | None, out: Path | None, kb_dir: P
     """Render the printable handbook (PDF with cover, contents and page numbers)."""
     from .build import kb_hash
     from .handbook import HandbookError, make_handbook
-    from .validate import check_kb
 
     settings = get_settings()
-    kb_dir = kb_dir or settings.kb_dir
-    if not kb_dir.is_dir():
-        raise click.UsageError(f"no KB folder at {kb_dir}")
-    # Same checks as `kb check` (cli._load_checked); not imported from cli.py, which imports this module.
-    kb = load_kb(kb_dir)
-    seeds = settings.seeds_dir if settings.seeds_dir.is_dir() else None
-    problems = check_kb(kb, seeds, vocab_file=f"{kb_dir.name}/vocabulary.yaml")
+    kb, problems = load_checked(kb_dir)
     if problems:
-        for p in problems:
-            click.echo(str(p))
-        click.echo(f"handbook not made: {len(problems)} problem(s) in {kb_dir}", err=True)
+        for line in problems:
+            click.echo(line)
+        click.echo(f"handbook not made: {len(problems)} problem(s) in {kb_dir or settings.kb_dir}", err=True)
         sys.exit(1)
     if out is None:
         name = f"handbook-{channel or 'all'}" + (f"-{type_}" if type_ else "")

@@ -1,0 +1,24 @@
+"""What every `kb` command that reads the KB shares: load it, check it, name paths as the user typed them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .load import KB, display_base, load_kb
+from .settings import get_settings
+from .validate import check_kb
+
+
+def load_checked(kb_dir: Path | None) -> tuple[KB, list[str]]:
+    """The KB (default kb/) and every problem `kb check` would print; a missing folder is a usage error."""
+    settings = get_settings()
+    kb_dir = kb_dir or settings.kb_dir
+    if not kb_dir.is_dir():
+        raise click.UsageError(f"no KB folder at {kb_dir}")
+    kb = load_kb(kb_dir, cwd=Path.cwd())
+    seeds = settings.seeds_dir if settings.seeds_dir.is_dir() else None
+    vocab_file = (kb_dir.resolve() / "vocabulary.yaml").relative_to(display_base(kb_dir, Path.cwd()))
+    problems = check_kb(kb, seeds, vocab_file=vocab_file.as_posix())
+    return kb, [str(p) for p in problems]
