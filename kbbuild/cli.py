@@ -132,6 +132,9 @@ def serve(host: str | None, port: int | None, workers: int, out: Path | None) ->
         raise click.UsageError(f"no build in {build_dir}: run `kb build` first")
     os.environ["KB_BUILD_DIR"] = str(build_dir)  # the worker processes read their settings from here
     get_settings.cache_clear()
+    url = f"http://{host or settings.host}:{port or settings.port}"
+    click.echo(f"serving {build_dir / 'current'} at {url}/ (site), {url}/widget/, {url}/handbook.pdf, "
+               f"{url}/docs (API); Ctrl-C stops", err=True)
     uvicorn.run("search_api.main:app", host=host or settings.host, port=port or settings.port,
                 workers=workers, log_level="warning", access_log=False, timeout_graceful_shutdown=5)
 
