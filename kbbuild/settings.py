@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     max_query_chars: int = 64
     max_limit: int = 50
     max_check_chars: int = 10_000
-    max_body_bytes: int = 64_000
+    # Room for max_check_chars even when every character is JSON-escaped as a surrogate pair (12 bytes).
+    max_body_bytes: int = 128_000
     cache_size: int = 2048
     reload_interval_s: float = 1.0
 

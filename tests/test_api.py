@@ -114,7 +114,7 @@ def test_check_limits_text_size(client: TestClient) -> None:
 
 
 def test_request_body_size_is_limited(client: TestClient) -> None:
-    r = client.post("/api/check", content=b"{" + b" " * 70_000 + b"}", headers={"content-type": "application/json"})
+    r = client.post("/api/check", content=b"{" + b" " * 130_000 + b"}", headers={"content-type": "application/json"})
     assert r.status_code == 413
 
 
