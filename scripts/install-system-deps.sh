@@ -1,16 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the product and its tests need; installs only what is missing (needs root or sudo).
 set -euo pipefail
-PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium nginx-light wrk)
+PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium nginx wrk)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
-# nginx-light or nginx: either provides the binary the replica test uses.
-if [[ " ${missing[*]} " == *" nginx-light "* ]] && command -v nginx >/dev/null; then
-  missing=("${missing[@]/nginx-light}")
-fi
-missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
 if ((${#missing[@]} == 0)); then
   exit 0
 fi
@@ -19,4 +14,4 @@ SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
