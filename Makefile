@@ -8,10 +8,10 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: setup run build serve test test-fast check bench load clean
 
-$(BIN)/kb: pyproject.toml
+$(BIN)/kb: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
 	touch $@
 
 setup: $(BIN)/kb
