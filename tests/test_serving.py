@@ -61,7 +61,8 @@ def _build(kb: KB, root: Path) -> str:
     return build_release(kb, root, Settings(build_dir=root), stages=STAGES).build_id
 
 
-def test_rebuild_while_serving_drops_nothing(repo_kb: KB, tmp_path: Path) -> None:
+def test_rebuild_while_serving_drops_nothing(repo_kb: KB, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "build"
     _build(repo_kb, root)
     with ServeProcess(root) as server, Hammer(server.url) as hammer:
@@ -74,6 +75,8 @@ def test_rebuild_while_serving_drops_nothing(repo_kb: KB, tmp_path: Path) -> Non
             assert time.monotonic() < deadline, f"still serving {served}, not {last}"
             time.sleep(0.1)
         time.sleep(0.3)
+    with capsys.disabled():
+        print(f"\nrebuild under load: 3 rebuilds, {hammer.ok} requests ok, {len(hammer.failures)} failed")
     assert hammer.failures == []
     assert hammer.ok > 50
     assert len(list((root / "releases").iterdir())) == 3  # older releases pruned, three kept
