@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .build import STAGES
-from .cli_common import load_checked
+from .cli_common import load_checked, require_clean
 from .settings import get_settings
 from .stats import format_stats, kb_stats
 
@@ -56,12 +56,7 @@ def build(out: Path | None, only: tuple[str, ...], kb_dir: Path | None) -> None:
     from .build import BuildError, build_release
 
     settings = get_settings()
-    kb, problems = load_checked(kb_dir)
-    if problems:
-        for line in problems:
-            click.echo(line)
-        click.echo(f"build aborted: {len(problems)} problem(s); the published build is unchanged", err=True)
-        sys.exit(1)
+    kb = require_clean(kb_dir, "build aborted, the published build is unchanged")
     stages = [s for s in STAGES if not only or s in only or s == "data"]
     start = time.perf_counter()
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -22,3 +23,14 @@ def load_checked(kb_dir: Path | None) -> tuple[KB, list[str]]:
     vocab_file = (kb_dir.resolve() / "vocabulary.yaml").relative_to(display_base(kb_dir, Path.cwd()))
     problems = check_kb(kb, seeds, vocab_file=vocab_file.as_posix())
     return kb, [str(p) for p in problems]
+
+
+def require_clean(kb_dir: Path | None, refused: str) -> KB:
+    """The checked KB, or print its problems and exit 1 with `refused` (what was not done)."""
+    kb, problems = load_checked(kb_dir)
+    if problems:
+        for line in problems:
+            click.echo(line)
+        click.echo(f"{refused}: {len(problems)} problem(s) in {kb_dir or get_settings().kb_dir}", err=True)
+        sys.exit(1)
+    return kb

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .cli_common import load_checked
+from .cli_common import require_clean
 from .model import CHANNELS, TYPES
 from .settings import get_settings
 
@@ -27,12 +27,7 @@ def handbook(channel: str | None, type_: str | None, out: Path | None, kb_dir: P
     from .handbook import HandbookError, make_handbook
 
     settings = get_settings()
-    kb, problems = load_checked(kb_dir)
-    if problems:
-        for line in problems:
-            click.echo(line)
-        click.echo(f"handbook not made: {len(problems)} problem(s) in {kb_dir or settings.kb_dir}", err=True)
-        sys.exit(1)
+    kb = require_clean(kb_dir, "handbook not made")
     if out is None:
         name = f"handbook-{channel or 'all'}" + (f"-{type_}" if type_ else "")
         out = settings.build_dir / f"{name}.pdf"
