@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from whoosh.filedb.filestore import FileStorage
 
-from kbbuild.analysis import init_jieba, set_synonyms
+from kbbuild.analysis import use_vocabulary
 from kbbuild.build import build_release, entry_record, publish
 from kbbuild.index import write_index
 from kbbuild.load import load_kb
@@ -53,8 +53,7 @@ def synthetic_release(out: Path, n: int = 10_000, seed: int = 7) -> Path:
         base["tags"] = list(dict.fromkeys(base.get("tags", []) + donor.get("tags", [])[:2]))
         base["url"] = f"/x/#{base['id']}"
         synth.append(base)
-    init_jieba(kb.vocabulary.words + kb.vocabulary.roles + [w for g in kb.vocabulary.synonyms for w in g])
-    set_synonyms(kb.vocabulary.synonyms)
+    use_vocabulary(kb.vocabulary)
     release = out / "releases" / "synthetic"
     (release / "index").mkdir(parents=True)
     write_index(synth, FileStorage(str(release / "index")))

@@ -15,6 +15,7 @@ import jieba
 from pypinyin import lazy_pinyin
 from whoosh.analysis import Token, Tokenizer
 
+from .model import Vocabulary
 from .text import fold
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -49,6 +50,12 @@ def set_synonyms(groups: Iterable[Iterable[str]]) -> None:
         folded = [fold(w) for w in group]
         for w in folded:
             _synonym_key[w] = "~" + folded[0]
+
+
+def use_vocabulary(vocabulary: Vocabulary) -> None:
+    """Load a KB's vocabulary into the analysis; the index and the queries over it must both call this."""
+    init_jieba(vocabulary.segmentation_words())
+    set_synonyms(vocabulary.synonyms)
 
 
 def synonym_key(word: str) -> str | None:

@@ -7,27 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import fields, index
-from whoosh.analysis import Analyzer
 from whoosh.filedb.filestore import FileStorage, Storage
 
-from .analysis import (
-    BigramTokenizer,
-    PinyinBigramTokenizer,
-    PinyinTokenizer,
-    WordTokenizer,
-    init_jieba,
-    set_synonyms,
-)
+from .analysis import BigramTokenizer, PinyinBigramTokenizer, PinyinTokenizer, WordTokenizer, use_vocabulary
 from .model import CHANNEL_LABELS, TYPE_LABELS, Vocabulary
 
 # Field boosts: the head (title, tags, words to say) weighs more than body text. Two text fields, not
 # one per part: each extra field multiplies the matchers a query builds (10k-entry p99, see bench/).
 BOOSTS = {"head": 3.0, "body": 1.0}
 INDEX_NAME = "norms"
-
-
-def _words() -> Analyzer:
-    return WordTokenizer()
 
 
 def make_schema() -> fields.Schema:
@@ -41,7 +29,7 @@ def make_schema() -> fields.Schema:
     # No positions: exact phrases are re-ranked on the top candidates (search_api/release.py), which
     # is far cheaper than Whoosh phrase matchers over common bigrams.
     for name, boost in BOOSTS.items():
-        schema.add(name, fields.TEXT(analyzer=_words(), phrase=False, field_boost=boost))
+        schema.add(name, fields.TEXT(analyzer=WordTokenizer(), phrase=False, field_boost=boost))
         schema.add(f"{name}_bi", fields.TEXT(analyzer=BigramTokenizer(), phrase=False, field_boost=boost))
     return schema
 
@@ -87,9 +75,9 @@ def head_texts(rec: dict[str, Any]) -> list[str]:
 
 def document(rec: dict[str, Any]) -> dict[str, Any]:
     """The Whoosh document of one entry record (the JSON the API serves)."""
-    head = "\n".join(head_texts(rec))
+    heads = head_texts(rec)
+    head, title_tags = "\n".join(heads), "\n".join(heads[:2])
     body = "\n".join(body_texts(rec))
-    title_tags = "\n".join(head_texts(rec)[:2])
     return {
         "id": rec["id"], "type": rec["type"], "channels": ",".join(rec["channels"]),
         "head": head, "head_bi": head, "body": body, "body_bi": body,
@@ -109,8 +97,7 @@ def write_index(records: Iterable[dict[str, Any]], storage: Storage) -> None:
 def build_index(entries: list[Any], vocabulary: Vocabulary, index_dir: Path) -> None:
     from .build import entry_record
 
-    init_jieba(vocabulary.words + vocabulary.roles + [w for g in vocabulary.synonyms for w in g])
-    set_synonyms(vocabulary.synonyms)
+    use_vocabulary(vocabulary)
     index_dir.mkdir(parents=True, exist_ok=True)
     write_index((entry_record(e) for e in entries), FileStorage(str(index_dir)))
 

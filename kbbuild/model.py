@@ -222,3 +222,7 @@ class Vocabulary(Strict):
     words: list[ShortText] = []
     roles: list[ShortText] = []
     synonyms: list[Annotated[list[ShortText], Field(min_length=2)]] = []
+
+    def segmentation_words(self) -> list[str]:
+        """Every word jieba must keep whole: words, roles and the words of synonym groups."""
+        return list(dict.fromkeys([*self.words, *self.roles, *(w for g in self.synonyms for w in g)]))

@@ -27,8 +27,7 @@ class SiteError(Exception):
 
 def jieba_user_dict(kb: KB) -> str:
     """jieba user dictionary text ("word freq" per line) from the vocabulary: words, roles, synonyms."""
-    v = kb.vocabulary
-    words = dict.fromkeys(w.strip() for w in [*v.words, *v.roles, *(w for g in v.synonyms for w in g)])
+    words = (w.strip() for w in kb.vocabulary.segmentation_words())
     return "".join(f"{w} {JIEBA_FREQ}\n" for w in words if w and " " not in w)
 
 
