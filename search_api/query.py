@@ -29,6 +29,11 @@ class Plan:
     expansions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     pinyin: str | None = None
 
+    @property
+    def compact(self) -> str:
+        """The normalized query without spaces: what exact-match and bigram steps compare."""
+        return self.normalized.replace(" ", "")
+
     def terms(self) -> list[str]:
         """Every word the query may match, synonyms included: for highlighting."""
         out = list(self.words)
@@ -57,7 +62,7 @@ def _any_field(fields: tuple[str, ...], token: str, boost: float = 1.0) -> Q.Que
     return Q.Or([Q.Term(f, token, boost=boost) for f in fields])
 
 
-def _word_or_synonyms(p: Plan, word: str) -> Q.Query:
+def _word(word: str) -> Q.Query:
     # A word of a synonym group matches the group's key, which the index adds beside each group word.
     return _any_field(WORD_FIELDS, synonym_key(word) or word)
 
@@ -72,7 +77,7 @@ def _all_bigrams(text: str) -> Q.Query | None:
 def words_query(p: Plan, skip: frozenset[str] = frozenset()) -> Q.Query | None:
     """Every query word (or one of its synonyms), leaving out `skip` (words found in most entries)."""
     kept = [w for w in p.words if w not in skip]
-    return Q.And([_word_or_synonyms(p, w) for w in kept]) if kept else None
+    return Q.And([_word(w) for w in kept]) if kept else None
 
 
 def strict_query(p: Plan) -> Q.Query:
@@ -81,10 +86,10 @@ def strict_query(p: Plan) -> Q.Query:
     Exact-phrase ranking is done afterwards on the top candidates (release.py), not with Whoosh
     phrase matchers, which cost ~10× more over common bigrams.
     """
-    compact = p.normalized.replace(" ", "")
+    compact = p.compact
     parts: list[Q.Query] = []
-    if p.words:
-        parts.append(Q.And([_word_or_synonyms(p, w) for w in p.words]))
+    if (wq := words_query(p)) is not None:
+        parts.append(wq)
     grams = _all_bigrams(compact)
     if grams is not None:
         parts.append(grams)
@@ -98,8 +103,8 @@ def strict_query(p: Plan) -> Q.Query:
 
 def loose_query(p: Plan, skip: frozenset[str] = frozenset()) -> Q.Query:
     """The fallback when nothing has every word: any word, or any bigram, may match."""
-    parts = [_word_or_synonyms(p, w) for w in p.words if w not in skip]
-    compact = p.normalized.replace(" ", "")
+    parts = [_word(w) for w in p.words if w not in skip]
+    compact = p.compact
     parts += [_any_field(BIGRAM_FIELDS, g, 0.5) for g in dict.fromkeys(bigrams(compact)) if g not in skip]
     parts += [Q.Term("pyb", k, boost=0.3) for k in dict.fromkeys(pinyin_bigrams(compact)) if k not in skip]
     # Coordination bonus: an entry that matches more of the query's parts ranks higher.

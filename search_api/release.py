@@ -12,11 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as windex
-
-from kbbuild.analysis import init_jieba, pinyin_bigrams, pinyin_keys, set_synonyms, syllables
+from kbbuild.analysis import pinyin_bigrams, pinyin_keys, syllables, use_vocabulary
 from kbbuild.checker import Checker
-from kbbuild.index import INDEX_NAME, body_texts, head_texts, say_texts
+from kbbuild.index import body_texts, head_texts, open_index, say_texts
+from kbbuild.model import Vocabulary
 from kbbuild.text import compact, fold
 
 from . import query as Qm
@@ -43,13 +42,12 @@ class Release:
         self.path = path
         self.manifest: dict[str, Any] = json.loads((path / "manifest.json").read_text("utf-8"))
         records: list[dict[str, Any]] = json.loads((path / "entries.json").read_text("utf-8"))
-        self.vocabulary: dict[str, Any] = json.loads((path / "vocabulary.json").read_text("utf-8"))
+        vocabulary = Vocabulary.model_validate_json((path / "vocabulary.json").read_text("utf-8"))
         self.entries = {r["id"]: r for r in records}
-        vocab_words = self.vocabulary["words"] + self.vocabulary["roles"]
-        self.synonyms = _synonym_map(self.vocabulary["synonyms"])
-        init_jieba(vocab_words + list(self.synonyms))
-        set_synonyms(self.vocabulary["synonyms"])
-        self._index = windex.open_dir(str(path / "index"), indexname=INDEX_NAME)
+        vocab_words = vocabulary.words + vocabulary.roles
+        self.synonyms = _synonym_map(vocabulary.synonyms)
+        use_vocabulary(vocabulary)
+        self._index = open_index(path / "index")
         # One searcher, guarded: Whoosh searchers are not safe across threads (STACK.md).
         self._searcher = self._index.searcher()
         self._lock = threading.Lock()
@@ -118,10 +116,9 @@ class Release:
 
     def _sounds_like(self, plan: Qm.Plan) -> str | None:
         """The domain word whose pinyin (initials or full) is what was typed, if it is not that word."""
-        compact = plan.normalized.replace(" ", "")
-        key = plan.pinyin or "".join(syllables(compact))
+        key = plan.pinyin or "".join(syllables(plan.compact))
         word = self._sounds.get(key)
-        return word if word and word != compact else None
+        return word if word and word != plan.compact else None
 
     @staticmethod
     def _sound_map(words: list[str], df: Callable[[str], int]) -> dict[str, str]:
@@ -129,11 +126,11 @@ class Release:
         best: dict[str, tuple[int, str]] = {}
         for word in dict.fromkeys(fold(w) for w in words):
             syl = syllables(word)
-            if len(syl) < 2 or len(syl) != len(word):
+            score = df(word)
+            if len(syl) < 2 or len(syl) != len(word) or not score:
                 continue
             for key in ("".join(syl), "".join(s[0] for s in syl)):
-                score = df(word)
-                if score and (key not in best or score > best[key][0]):
+                if key not in best or score > best[key][0]:
                     best[key] = (score, word)
         return {k: w for k, (_, w) in best.items()}
 
@@ -143,12 +140,12 @@ class Release:
         Never all of them: a query made only of common words still searches for them.
         """
         limit = COMMON_SHARE * self._doc_count
-        grams = Qm.bigrams(plan.normalized.replace(" ", ""))
+        grams = Qm.bigrams(plan.compact)
         # A lone character (等, 接) says little and matches much: it counts as common far sooner.
         common = {w for w in plan.words
                   if self._searcher.doc_frequency("head", w) > (limit if len(w) > 1 else limit / 6)}
         common |= {g for g in grams if self._searcher.doc_frequency("head_bi", g) > limit}
-        keys = pinyin_bigrams(plan.normalized.replace(" ", ""))
+        keys = pinyin_bigrams(plan.compact)
         common |= {k for k in keys if self._searcher.doc_frequency("pyb", k) > limit}
         for part in (plan.words, grams, keys):
             if common >= set(part):
@@ -157,7 +154,7 @@ class Release:
 
     def _rerank(self, plan: Qm.Plan, found: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """Exact matches first: the query as typed in the title, then in the head, then in the body."""
-        q = plan.normalized.replace(" ", "")
+        q = plan.compact
 
         def tier(entry_id: str) -> int:
             title, head, body, keys = self._exact[entry_id]
@@ -165,8 +162,7 @@ class Release:
                 return 0 if plan.pinyin in keys else 1 if q in head else 2
             return 0 if q in title else 1 if q in head else 2 if q in body else 3
 
-        order = {i: n for n, (i, _) in enumerate(found)}
-        return sorted(found, key=lambda f: (tier(f[0]), order[f[0]]))
+        return sorted(found, key=lambda f: tier(f[0]))  # stable: Whoosh's order within a tier
 
     def _result(self, rec: dict[str, Any], score: float, terms: list[str]) -> dict[str, Any]:
         result = {
