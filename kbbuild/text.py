@@ -36,7 +36,6 @@ def compact_document(text: str) -> str:
     return compact(text)
 
 
-
 def fold_with_map(text: str, keep: str = "all") -> tuple[str, list[int]]:
     """fold() with the index in `text` of every output character.
 

@@ -7,7 +7,6 @@ import io
 import json
 import re
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from .checker import Checker
 
@@ -106,10 +105,3 @@ def format_report(violations: list[Violation], fmt: str) -> str:
     for v in violations:
         lines.append(f"{v.file}:{v.line}: [{v.severity}] “{v.text}” ({v.entry_id}) → {v.instead}")
     return "\n".join(lines)
-
-
-def summary(per_file: dict[str, list[Violation]]) -> list[dict[str, Any]]:
-    return [
-        {"file": name, "violations": len(vs), "red_line": sum(v.severity == "red-line" for v in vs)}
-        for name, vs in per_file.items()
-    ]

@@ -5,6 +5,7 @@
 import logging
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -123,7 +124,6 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
                                      min_length=1, max_length=settings.max_query_chars,
                                      pattern=r"^[\s\S]*\S[\s\S]*$")]  # not only spaces
 
-
     @app.get("/api/health", response_model=Health, responses=ERRORS, tags=["meta"])
     async def health(release: CurrentRelease) -> dict[str, Any]:
         m = release.manifest
@@ -161,19 +161,20 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
         hits = release.checker.check(body.text)
         return {"hits": hits, "took_ms": round((time.perf_counter() - start) * 1000, 3)}
 
+    def served(base: Path, rel: str, missing: str) -> Response:
+        """A file of the current build, or a 404 JSON that says what is missing."""
+        path = resolve(base, rel)
+        if path is None:
+            raise HTTPException(404, missing)
+        return file_response(path)
+
     @app.get("/handbook.pdf", include_in_schema=False)
     async def handbook(release: CurrentRelease) -> Response:
-        path = resolve(release.path, "handbook.pdf")
-        if path is None:
-            raise HTTPException(404, "this build has no handbook")
-        return file_response(path)
+        return served(release.path, "handbook.pdf", "this build has no handbook")
 
     @app.get("/widget.js", include_in_schema=False)
     async def widget_js(release: CurrentRelease) -> Response:
-        path = resolve(release.path / "widget", "widget.js")
-        if path is None:
-            raise HTTPException(404, "this build has no widget")
-        return file_response(path)
+        return served(release.path / "widget", "widget.js", "this build has no widget")
 
     @app.get("/widget", include_in_schema=False)
     async def widget_redirect() -> Response:
@@ -181,10 +182,7 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
 
     @app.get("/widget/{rest:path}", include_in_schema=False)
     async def widget_files(release: CurrentRelease, rest: str) -> Response:
-        path = resolve(release.path / "widget", rest)
-        if path is None:
-            raise HTTPException(404, f"not found: /widget/{rest}")
-        return file_response(path)
+        return served(release.path / "widget", rest, f"not found: /widget/{rest}")
 
     @app.get("/{rest:path}", include_in_schema=False)
     async def site(release: CurrentRelease, rest: str) -> Response:
@@ -195,9 +193,6 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
             if methods:
                 raise HTTPException(405, "method not allowed", headers={"Allow": ", ".join(sorted(methods))})
             raise HTTPException(404, f"no API route /{rest}")
-        path = resolve(release.path / "site", rest)
-        if path is None:
-            raise HTTPException(404, f"not found: /{rest}")
-        return file_response(path)
+        return served(release.path / "site", rest, f"not found: /{rest}")
 
     return app
