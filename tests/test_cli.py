@@ -12,7 +12,7 @@ from kbbuild.cli import main
 from kbbuild.settings import ROOT, get_settings
 
 from .conftest import DATA
-from .test_validate import EXPECTED
+from .test_validate import EXPECTED, small_kb
 
 
 @pytest.fixture
@@ -50,9 +50,7 @@ def test_check_usage_errors_exit_2(run, tmp_path: Path) -> None:  # type: ignore
 
 
 def test_check_clean_kb_exits_0(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    kb = tmp_path / "kb"
-    kb.mkdir()
-    (kb / "sources.yaml").write_text("sources: [{doc: doc-a.txt, title: t}]\n", "utf-8")
+    kb = small_kb(tmp_path)
     (kb / "r.yaml").write_text("id: r\ntype: rule\ntitle: 应答\nchannels: [hotline]\nstatement: s\n"
                                "limits: ['15 秒']\nsources: [{doc: doc-a.txt, quote: 應在15秒內應答}]\n", "utf-8")
     result = run("check", "kb", cwd=tmp_path)

@@ -67,6 +67,14 @@ EXPECTED = {
 }
 
 
+def small_kb(root: Path) -> Path:
+    """An empty KB folder under `root` with a registry naming doc-a.txt."""
+    kb = root / "kb"
+    kb.mkdir()
+    (kb / "sources.yaml").write_text("sources: [{doc: doc-a.txt, title: t}]\n", "utf-8")
+    return kb
+
+
 def problems_of(case_dir: Path) -> list[str]:
     kb = load_kb(case_dir / "kb", cwd=case_dir)
     return [str(p) for p in check_kb(kb, SEEDS, vocab_file="kb/vocabulary.yaml")]
@@ -87,9 +95,7 @@ def test_python_tag_constructs_nothing(tmp_path: Path) -> None:
 
 
 def test_huge_file_is_refused_without_reading_it_as_yaml(tmp_path: Path) -> None:
-    kb = tmp_path / "kb"
-    kb.mkdir()
-    (kb / "sources.yaml").write_text("sources: [{doc: doc-a.txt, title: t}]\n", "utf-8")
+    kb = small_kb(tmp_path)
     (kb / "huge.yaml").write_text("- " + "长" * 600_000 + "\n", "utf-8")
     assert problems_of(tmp_path) == [
         "kb/huge.yaml:1: (file): file is 1,800,003 bytes; the limit is 1,000,000: split it into several files"
@@ -104,9 +110,7 @@ def test_missing_sources_registry_is_reported(tmp_path: Path) -> None:
 
 
 def test_synonym_word_in_two_groups(tmp_path: Path) -> None:
-    kb = tmp_path / "kb"
-    kb.mkdir()
-    (kb / "sources.yaml").write_text("sources: [{doc: doc-a.txt, title: t}]\n", "utf-8")
+    kb = small_kb(tmp_path)
     (kb / "vocabulary.yaml").write_text("synonyms:\n  - [销户, 拆机]\n  - [投诉, 销户]\n", "utf-8")
     assert problems_of(tmp_path) == [
         "kb/vocabulary.yaml:1: synonyms[1]: '销户' is already in synonyms[0]: merge the groups"
@@ -114,9 +118,7 @@ def test_synonym_word_in_two_groups(tmp_path: Path) -> None:
 
 
 def test_quote_matching_folds_traditional_pinyin_noise_and_punctuation(tmp_path: Path) -> None:
-    kb = tmp_path / "kb"
-    kb.mkdir()
-    (kb / "sources.yaml").write_text("sources: [{doc: doc-a.txt, title: t}]\n", "utf-8")
+    kb = small_kb(tmp_path)
     (kb / "ok.yaml").write_text(
         "id: ok\ntype: rule\ntitle: t\nchannels: [hotline]\nstatement: s\nsources:\n"
         "  - {doc: doc-a.txt, quote: '您好，很高兴为您服务！'}\n"
