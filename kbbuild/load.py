@@ -10,13 +10,14 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from .model import Entry, SourceRegistry, Vocabulary
+from .model import Entry, Lookalikes, SourceRegistry, Vocabulary
 from .problems import Problem
 
 MAX_FILE_BYTES = 1_000_000
 VOCABULARY_FILE = "vocabulary.yaml"
 SOURCES_FILE = "sources.yaml"
-SPECIAL_FILES = {VOCABULARY_FILE, SOURCES_FILE}
+LOOKALIKES_FILE = "lookalikes.yaml"
+SPECIAL_FILES = {VOCABULARY_FILE, SOURCES_FILE, LOOKALIKES_FILE}
 
 _ENTRY: TypeAdapter[Any] = TypeAdapter(Entry)
 
@@ -48,6 +49,9 @@ class KB:
     sources: SourceRegistry | None
     problems: list[Problem]
     invalid_ids: list[IdRef] = field(default_factory=list)
+    lookalikes: list[str] = field(default_factory=list)
+    lookalikes_file: str = LOOKALIKES_FILE
+    lookalikes_node: yaml.Node | None = field(default=None, repr=False)
 
     def id_refs(self) -> list[IdRef]:
         """Where every id is defined, valid entries and invalid ones alike."""
@@ -248,10 +252,20 @@ def load_kb(kb_dir: Path, cwd: Path | None = None) -> KB:
         vocab, errs = _load_special(vpath, vpath.relative_to(base).as_posix(), Vocabulary)
         vocabulary = vocab or vocabulary
         problems.extend(errs)
+    lpath = kb_dir / LOOKALIKES_FILE
+    lookalikes: list[str] = []
+    lrel, lnode = lpath.relative_to(base).as_posix(), None
+    if lpath.exists():
+        data, lnode, errs = parse_yaml(lpath, lrel)
+        if lnode is not None:
+            obj, more = validate_model(Lookalikes, data, lnode, lrel)
+            errs += more
+            lookalikes = list(obj.lookalikes) if obj else []
+        problems.extend(errs)
     if spath.exists():
         sources, errs = _load_special(spath, spath.relative_to(base).as_posix(), SourceRegistry)
         problems.extend(errs)
     else:
         problems.append(Problem(spath.relative_to(base).as_posix(), 1, "(file)",
                                 "missing: list the source documents entries may cite"))
-    return KB(entries, vocabulary, sources, problems, invalid)
+    return KB(entries, vocabulary, sources, problems, invalid, lookalikes, lrel, lnode)

@@ -87,6 +87,11 @@ def _as_list(value: Any) -> Any:
 
 
 Says = Annotated[list[Text], Field(min_length=1)]
+# Similar questions and example utterances: length and uniqueness are checked in validate.py, with
+# messages that name the other entry, so the model only trims them.
+Utterance = Annotated[str, StringConstraints(strip_whitespace=True)]
+QUESTION_MAX_CHARS = 30
+EXAMPLE_MAX_CHARS = 60
 
 
 class BaseEntry(Strict):
@@ -96,6 +101,8 @@ class BaseEntry(Strict):
     summary: Text | None = None
     channels: Annotated[list[Channel], Field(min_length=1)]
     tags: list[ShortText] = []
+    # 相似问法: how staff would type a search for this entry (they ask; they never state the norm).
+    questions: list[Utterance] = []
     sources: Annotated[list[Source], Field(min_length=1)]
     related: list[EntryId] = []
     notes: Text | None = None
@@ -107,7 +114,7 @@ class BaseEntry(Strict):
     def _lists(cls, data: Any) -> Any:
         # Editors often write a single string where a list is expected; accept it.
         if isinstance(data, dict):
-            for key in ("say", "phrases", "instead", "tags", "channels", "allow"):
+            for key in ("say", "phrases", "instead", "tags", "channels", "allow", "questions", "examples"):
                 if key in data:
                     data = {**data, key: _as_list(data[key])}
         return data
@@ -149,6 +156,8 @@ class ForbiddenEntry(BaseEntry):
     instead_scripts: list[EntryId] = []
     why: Text
     severity: Severity
+    # What an agent might really say that breaks this norm, in other words: the checker learns from them.
+    examples: list[Utterance] = []
     # Look-alike correct phrases the checker must not flag (e.g. 请您再说一遍 vs 你再说一遍).
     allow: list[ShortText] = []
     # "clause": a phrase counts only as a whole clause (fillers like 哦, a bare 什么？), and XX may
@@ -216,6 +225,12 @@ class SourceDoc(Strict):
 
 class SourceRegistry(Strict):
     sources: Annotated[list[SourceDoc], Field(min_length=1)]
+
+
+class Lookalikes(Strict):
+    """Polite, correct utterances that share words with violations: the checker's negative examples."""
+
+    lookalikes: Annotated[list[Utterance], Field(min_length=1)]
 
 
 class Vocabulary(Strict):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from .load import KB, IdRef, Located
+from .load import KB, IdRef, Located, node_line
+from .model import EXAMPLE_MAX_CHARS, QUESTION_MAX_CHARS
 from .problems import Problem
 from .text import compact, compact_document
 
@@ -74,6 +75,51 @@ def check_vocabulary(kb: KB, vocab_file: str) -> Iterator[Problem]:
             seen[word] = i
 
 
+def _utterances(kb: KB, field: str, max_chars: int, kind: str) -> Iterator[Problem]:
+    """Empty, too long or repeated items of a list of utterances (questions, examples) across the KB."""
+    first: dict[str, tuple[str, str, int]] = {}
+    for loc in kb.entries:
+        for i, text in enumerate(getattr(loc.entry, field, [])):
+            where, line = f"{field}[{i}]", loc.line_of(field, i)
+            key = compact(text)
+            if not key:
+                yield Problem(loc.file, line, where, f"empty {kind}: write it or delete the line")
+                continue
+            if len(text) > max_chars:
+                yield Problem(loc.file, line, where, f"{kind} is {len(text)} characters; at most {max_chars}")
+            other = first.setdefault(key, (loc.entry.id, loc.file, line))
+            if other[1:] != (loc.file, line):
+                same = "this entry" if other[0] == loc.entry.id else f"entry {other[0]!r}"
+                yield Problem(loc.file, line, where,
+                              f"{kind} {text!r} is already in {same} ({other[1]}:{other[2]}); keep it in one place")
+
+
+def check_questions(kb: KB) -> Iterator[Problem]:
+    yield from _utterances(kb, "questions", QUESTION_MAX_CHARS, "question")
+
+
+def check_examples(kb: KB) -> Iterator[Problem]:
+    """Examples like questions; and no utterance may be both a violation and a polite look-alike."""
+    yield from _utterances(kb, "examples", EXAMPLE_MAX_CHARS, "example")
+    polite: dict[str, int] = {}
+    for i, text in enumerate(kb.lookalikes):
+        line = node_line(kb.lookalikes_node, ["lookalikes", i]) if kb.lookalikes_node else 1
+        key = compact(text)
+        if not key:
+            yield Problem(kb.lookalikes_file, line, f"lookalikes[{i}]", "empty look-alike: write it or delete the line")
+        elif key in polite:
+            yield Problem(kb.lookalikes_file, line, f"lookalikes[{i}]",
+                          f"{text!r} is already at line {polite[key]}")
+        else:
+            polite[key] = line
+    for loc in kb.entries:
+        for i, text in enumerate(getattr(loc.entry, "examples", [])):
+            if compact(text) in polite:
+                yield Problem(loc.file, loc.line_of("examples", i), f"examples[{i}]",
+                              f"{text!r} is also a polite look-alike ({kb.lookalikes_file}:{polite[compact(text)]}): "
+                              "it cannot be both")
+
+
 def check_kb(kb: KB, seeds_dir: Path | None = None, vocab_file: str = "kb/vocabulary.yaml") -> list[Problem]:
     """Every problem of a loaded KB, sorted by file and line."""
     problems = list(kb.problems)
@@ -81,4 +127,6 @@ def check_kb(kb: KB, seeds_dir: Path | None = None, vocab_file: str = "kb/vocabu
     problems += check_references(kb.entries)
     problems += check_sources(kb, seeds_dir)
     problems += check_vocabulary(kb, vocab_file)
+    problems += check_questions(kb)
+    problems += check_examples(kb)
     return sorted(set(problems))

@@ -58,3 +58,15 @@ def test_no_two_entries_give_the_same_words_to_say_for_the_same_situation(repo_k
             clashes.append((seen[key], e.id))
         seen[key] = e.id
     assert clashes == []
+
+
+def test_every_entry_has_similar_questions(repo_kb: KB) -> None:
+    few = {loc.entry.id: len(loc.entry.questions) for loc in repo_kb.entries if not 8 <= len(loc.entry.questions) <= 15}
+    assert few == {}
+
+
+def test_questions_ask_rather_than_copy_the_title(repo_kb: KB) -> None:
+    # A question is how staff would search; the title alone adds nothing the index does not have.
+    copies = [(loc.entry.id, q) for loc in repo_kb.entries for q in loc.entry.questions
+              if compact(q) == compact(loc.entry.title)]
+    assert copies == []
