@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup run build serve test test-fast check bench load clean
+.PHONY: setup run build serve test test-fast check eval bench load clean
 
 $(BIN)/kb: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ check: setup                  ## the KB, lint and types
 	$(BIN)/kb check
 	$(BIN)/ruff check kbbuild search_api tests bench
 	$(BIN)/mypy kbbuild search_api
+
+eval: setup                   ## search quality of the KB: dev and frozen test splits
+	$(BIN)/kb eval
 
 bench: setup                  ## speed figures (not part of the tests)
 	$(BIN)/python bench/search_bench.py

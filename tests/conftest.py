@@ -20,10 +20,17 @@ from fastapi.testclient import TestClient
 
 from kbbuild.build import BuildResult, build_release
 from kbbuild.load import KB, load_kb
+from kbbuild.search.embedder import Embedder, load_embedder
 from kbbuild.settings import ROOT, Settings
 from search_api.app import create_app
 
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The embedder the builds and servers of the suite use (the default KB_EMBEDDER)."""
+    return load_embedder(Settings().embedder)
 
 
 @pytest.fixture(scope="session")

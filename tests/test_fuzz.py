@@ -8,9 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kbbuild.checker import Checker, speech_fold
+from kbbuild.model import Vocabulary
+from kbbuild.search.analysis import Analyzer
+from kbbuild.search.query import normalize, parse
 from kbbuild.text import compact, fold, fold_with_map
 from search_api.app import create_app
-from search_api.query import normalize, plan
 
 from .conftest import _settings
 
@@ -59,9 +61,13 @@ def test_speech_fold_maps_back_into_the_text(text: str) -> None:
     assert len(folded) == len(where) and all(0 <= i < len(text) for i in where)
 
 
+ANALYZER = Analyzer(Vocabulary(words=["值班长"], synonyms=[["销户", "销号"]]))
+
+
 @given(ANY_TEXT)
-def test_query_plan_never_raises(text: str) -> None:
-    plan(text, {})
+def test_query_parse_never_raises(text: str) -> None:
+    q = parse(text, ANALYZER)
+    assert q.normalized == normalize(text)
 
 
 CHECKER = Checker([

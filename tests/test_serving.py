@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from kbbuild.build import build_release, current_release, publish
 from kbbuild.cli import main
 from kbbuild.load import KB, load_kb
+from kbbuild.search.embedder import Embedder
 from kbbuild.settings import ROOT, Settings, get_settings
 from search_api.release import ReleaseHolder
 
@@ -94,10 +95,10 @@ def test_new_build_id_is_served_after_a_rebuild(repo_kb: KB, tmp_path: Path) -> 
             time.sleep(0.1)
 
 
-def test_unreadable_new_build_keeps_the_old_one_served(repo_kb: KB, tmp_path: Path) -> None:
+def test_unreadable_new_build_keeps_the_old_one_served(repo_kb: KB, tmp_path: Path, embedder: Embedder) -> None:
     root = tmp_path / "build"
     good = _build(repo_kb, root)
-    holder = ReleaseHolder(root, interval_s=0)
+    holder = ReleaseHolder(root, embedder, interval_s=0)
     assert holder.release is not None and holder.release.build_id == good
     broken = root / "releases" / "broken"
     shutil.copytree(current_release(root), broken)  # type: ignore[arg-type]
@@ -119,7 +120,7 @@ def kb_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.mark.parametrize("case", ["syntax", "fields", "duplicates", "references", "tags", "binary"])
-def test_broken_kb_fails_the_build_and_keeps_the_previous_one(kb_copy: Path, case: str) -> None:
+def test_broken_kb_fails_the_build_and_keeps_the_previous_one(kb_copy: Path, case: str, embedder: Embedder) -> None:
     out = kb_copy.parent / "build"
     kb = load_kb(kb_copy)
     good = _build(kb, out)
@@ -132,7 +133,7 @@ def test_broken_kb_fails_the_build_and_keeps_the_previous_one(kb_copy: Path, cas
     assert "kb/zz-" in result.stdout  # the problems name the broken file
     assert "Traceback" not in result.output
     assert current_release(out).name == good  # type: ignore[union-attr]
-    holder = ReleaseHolder(out, interval_s=0)
+    holder = ReleaseHolder(out, embedder, interval_s=0)
     assert holder.release.build_id == good  # type: ignore[union-attr]
 
 

@@ -97,6 +97,18 @@ def test_typing_shows_results(page: Any, live_server: LiveServer) -> None:
     page.screenshot(path=str(SCREENSHOTS / "widget-results.png"), full_page=True)
 
 
+def test_weak_matches_are_offered_as_maybe_related(page: Any) -> None:
+    detail = search(page, "华为Mate60参数")
+    assert detail["weak"] is True
+    assert items(page).count() > 0
+    assert items(page).first.locator(".maybe").inner_text() == "可能相关"
+    assert "可能相关" in page.locator("kb-search .status").first.inner_text()
+    assert "找到" not in page.locator("kb-search .status").first.inner_text()
+    detail = search(page, "唱收唱付")
+    assert detail["weak"] is False
+    assert items(page).first.locator(".maybe").count() == 0
+
+
 def test_arrow_keys_move_selection_and_enter_copies_words_to_say(page: Any) -> None:
     search(page, "听不清")
     types = items(page).evaluate_all("els => els.map(e => e.dataset.type)")

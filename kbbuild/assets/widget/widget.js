@@ -3,7 +3,7 @@
  * No framework, no build step. Everything that comes from the API is inserted as text; the only
  * markup rebuilt from API data is the <mark> of snippets, parsed by hand (see snippetNodes).
  * Events (bubbling, composed) for the host page and tests:
- *   kb-results {query, total, ms (input → render), took_ms (server)}
+ *   kb-results {query, total, weak, ms (input → render), took_ms (server)}
  *   kb-copy    {text}
  *   kb-check   {text, hits}
  */
@@ -48,6 +48,8 @@
     '.status.error{color:#b42318;font-weight:600}',
     '.results{list-style:none;margin:0;padding:0;max-height:430px;overflow:auto}',
     '.results:empty{display:none}',
+    '.results.weak .item{opacity:.8}',
+    '.maybe{font-size:11px;padding:0 6px;border-radius:4px;border:1px dashed #a15c07;color:#a15c07;white-space:nowrap}',
     '.item{padding:8px 10px;border:1px solid transparent;border-radius:8px;margin:4px 0;cursor:pointer}',
     '.item:hover{background:#f5f8fc}',
     '.item[aria-selected=true]{background:#eef5ff;border-color:#8db6e6}',
@@ -355,17 +357,21 @@
       var self = this;
       this.results = data.results || [];
       this.selected = this.results.length ? 0 : -1;
+      // A weak best match is offered as 可能相关, never presented as the answer.
+      this.list.classList.toggle('weak', !!data.weak && this.results.length > 0);
       var items = this.results.map(function (r, i) { return self.resultItem(r, i); });
       this.list.replaceChildren.apply(this.list, items);
       this.list.scrollTop = 0;
       this.input.setAttribute('aria-expanded', this.results.length ? 'true' : 'false');
       this.markSelected();
       var filtered = this.filters.type || this.filters.channel ? '（已按筛选条件过滤）' : '';
-      this.setStatus(this.results.length
-        ? '找到 ' + data.total + ' 条' + filtered + ' · 服务端 ' + Math.round(data.took_ms) + ' ms'
-        : '没有找到与“' + data.query + '”相关的规范' + filtered + '，换个说法试试');
+      this.setStatus(!this.results.length
+        ? '没有找到与“' + data.query + '”相关的规范' + filtered + '，换个说法试试'
+        : data.weak
+          ? '没有明确匹配的规范，以下为可能相关的结果' + filtered + '，请核对后再用'
+          : '找到 ' + data.total + ' 条' + filtered + ' · 服务端 ' + Math.round(data.took_ms) + ' ms');
       var ms = performance.now() - this.inputAt;
-      this.emit('kb-results', {query: data.query, total: data.total, ms: ms, took_ms: data.took_ms});
+      this.emit('kb-results', {query: data.query, total: data.total, weak: !!data.weak, ms: ms, took_ms: data.took_ms});
     }
 
     resultItem(r, i) {
@@ -379,6 +385,7 @@
       var top = el('div', 'top');
       top.append(el('span', 'type type-' + r.type, TYPE_LABEL[r.type] || r.type), el('span', 'title', r.title));
       if (r.severity) top.append(el('span', 'sev sev-' + r.severity, SEVERITY_LABEL[r.severity] || r.severity));
+      if (this.list.classList.contains('weak')) top.append(el('span', 'maybe', '可能相关'));
       var channels = (r.channels || []).map(function (c) { return CHANNEL_LABEL[c] || c; }).join(' · ');
       if (channels) top.append(el('span', 'ch', channels));
       var href = this.entryHref(r.url);
