@@ -52,6 +52,13 @@ class KB:
     lookalikes: list[str] = field(default_factory=list)
     lookalikes_file: str = LOOKALIKES_FILE
     lookalikes_node: yaml.Node | None = field(default=None, repr=False)
+    lookalike_places: list[tuple[str, int]] = field(default_factory=list)  # (key, index) of each look-alike
+
+    def lookalike_where(self, i: int) -> tuple[int, str]:
+        """Line and field name (lookalikes[3], neutral[7]) of the i-th correct utterance."""
+        key, n = self.lookalike_places[i] if i < len(self.lookalike_places) else ("lookalikes", i)
+        line = node_line(self.lookalikes_node, [key, n]) if self.lookalikes_node is not None else 1
+        return line, f"{key}[{n}]"
 
     def id_refs(self) -> list[IdRef]:
         """Where every id is defined, valid entries and invalid ones alike."""
@@ -254,13 +261,17 @@ def load_kb(kb_dir: Path, cwd: Path | None = None) -> KB:
         problems.extend(errs)
     lpath = kb_dir / LOOKALIKES_FILE
     lookalikes: list[str] = []
+    places: list[tuple[str, int]] = []
     lrel, lnode = lpath.relative_to(base).as_posix(), None
     if lpath.exists():
         data, lnode, errs = parse_yaml(lpath, lrel)
         if lnode is not None:
             obj, more = validate_model(Lookalikes, data, lnode, lrel)
             errs += more
-            lookalikes = list(obj.lookalikes) if obj else []
+            if obj:
+                lookalikes = [*obj.lookalikes, *obj.neutral]
+                places = [("lookalikes", i) for i in range(len(obj.lookalikes))]
+                places += [("neutral", i) for i in range(len(obj.neutral))]
         problems.extend(errs)
     if spath.exists():
         sources, errs = _load_special(spath, spath.relative_to(base).as_posix(), SourceRegistry)
@@ -268,4 +279,4 @@ def load_kb(kb_dir: Path, cwd: Path | None = None) -> KB:
     else:
         problems.append(Problem(spath.relative_to(base).as_posix(), 1, "(file)",
                                 "missing: list the source documents entries may cite"))
-    return KB(entries, vocabulary, sources, problems, invalid, lookalikes, lrel, lnode)
+    return KB(entries, vocabulary, sources, problems, invalid, lookalikes, lrel, lnode, places)

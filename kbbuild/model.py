@@ -228,9 +228,13 @@ class SourceRegistry(Strict):
 
 
 class Lookalikes(Strict):
-    """Polite, correct utterances that share words with violations: the checker's negative examples."""
+    """Correct utterances: the checker's negative examples.
+
+    `lookalikes` share words with violations (请您稍等一下); `neutral` is everyday plain speech (好的, 话费是…).
+    """
 
     lookalikes: Annotated[list[Utterance], Field(min_length=1)]
+    neutral: list[Utterance] = []
 
 
 class Vocabulary(Strict):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from .load import KB, IdRef, Located, node_line
+from .load import KB, IdRef, Located
 from .model import EXAMPLE_MAX_CHARS, QUESTION_MAX_CHARS
 from .problems import Problem
 from .text import compact, compact_document
+
+PLACEHOLDER = re.compile(r"[xX]{2,}|\*{2,}|…+")
 
 
 def check_ids(refs: list[IdRef]) -> Iterator[Problem]:
@@ -103,13 +106,12 @@ def check_examples(kb: KB) -> Iterator[Problem]:
     yield from _utterances(kb, "examples", EXAMPLE_MAX_CHARS, "example")
     polite: dict[str, int] = {}
     for i, text in enumerate(kb.lookalikes):
-        line = node_line(kb.lookalikes_node, ["lookalikes", i]) if kb.lookalikes_node else 1
+        line, where = kb.lookalike_where(i)
         key = compact(text)
         if not key:
-            yield Problem(kb.lookalikes_file, line, f"lookalikes[{i}]", "empty look-alike: write it or delete the line")
+            yield Problem(kb.lookalikes_file, line, where, "empty utterance: write it or delete the line")
         elif key in polite:
-            yield Problem(kb.lookalikes_file, line, f"lookalikes[{i}]",
-                          f"{text!r} is already at line {polite[key]}")
+            yield Problem(kb.lookalikes_file, line, where, f"{text!r} is already at line {polite[key]}")
         else:
             polite[key] = line
     for loc in kb.entries:
@@ -118,6 +120,44 @@ def check_examples(kb: KB) -> Iterator[Problem]:
                 yield Problem(loc.file, loc.line_of("examples", i), f"examples[{i}]",
                               f"{text!r} is also a polite look-alike ({kb.lookalikes_file}:{polite[compact(text)]}): "
                               "it cannot be both")
+
+
+def supported(phrase: str, quotes: list[str]) -> bool:
+    """Is a phrase the sources' own wording? Its folded text must be covered, left to right, by pieces
+    of 2+ characters of the entry's folded quotes (001's phrase table is scrambled across cells, so a
+    wording may run over two quotes); XX placeholders stand for anything."""
+    for part in PLACEHOLDER.split(phrase):
+        text, i = compact(part), 0
+        while i < len(text):
+            longest = max((n for n in range(len(text) - i, 0, -1) for q in quotes if text[i : i + n] in q), default=0)
+            if longest < min(2, len(text) - i):
+                return False
+            i += longest
+    return True
+
+
+def check_phrases(kb: KB) -> Iterator[Problem]:
+    """A forbidden wording is a norm: it must come from the sources, never be invented."""
+    for loc in kb.entries:
+        quotes = [compact(s.quote) for s in loc.entry.sources]
+        for i, phrase in enumerate(getattr(loc.entry, "phrases", [])):
+            if not supported(phrase, quotes):
+                yield Problem(loc.file, loc.line_of("phrases", i), f"phrases[{i}]",
+                              f"{phrase!r} is not in this entry's quotes: phrases hold the sources' own "
+                              "wordings (quote it under sources, or write it as an example)")
+
+
+def check_lookalikes(kb: KB) -> Iterator[Problem]:
+    """A polite look-alike that the phrase list flags would teach the checker two opposite things."""
+    from .check.phrases import PhraseMatcher
+
+    matcher = PhraseMatcher([loc.entry.model_dump(mode="json", by_alias=True) for loc in kb.entries])
+    for i, text in enumerate(kb.lookalikes):
+        for _, _, ph in matcher.find(text)[:1]:
+            line, where = kb.lookalike_where(i)
+            yield Problem(kb.lookalikes_file, line, where,
+                          f"{text!r} contains the forbidden phrase {ph.phrase!r} of {ph.entry_id!r}: "
+                          "reword it, or add it to that entry's allow list if it is correct")
 
 
 def check_kb(kb: KB, seeds_dir: Path | None = None, vocab_file: str = "kb/vocabulary.yaml") -> list[Problem]:
@@ -129,4 +169,6 @@ def check_kb(kb: KB, seeds_dir: Path | None = None, vocab_file: str = "kb/vocabu
     problems += check_vocabulary(kb, vocab_file)
     problems += check_questions(kb)
     problems += check_examples(kb)
+    problems += check_phrases(kb)
+    problems += check_lookalikes(kb)
     return sorted(set(problems))

@@ -70,3 +70,21 @@ def test_questions_ask_rather_than_copy_the_title(repo_kb: KB) -> None:
     copies = [(loc.entry.id, q) for loc in repo_kb.entries for q in loc.entry.questions
               if compact(q) == compact(loc.entry.title)]
     assert copies == []
+
+
+def test_every_forbidden_entry_has_examples_and_there_are_enough_correct_utterances(repo_kb: KB) -> None:
+    few = {loc.entry.id: len(loc.entry.examples) for loc in repo_kb.entries
+           if loc.entry.type == "forbidden" and not 8 <= len(loc.entry.examples) <= 12}
+    assert few == {}
+    assert len(repo_kb.lookalikes) >= 300
+
+
+def test_phrases_are_the_sources_own_wordings(repo_kb: KB) -> None:
+    """No listed forbidden wording without support in its entry's quotes (after folding)."""
+    from kbbuild.validate import supported
+
+    unsupported = [(loc.entry.id, p) for loc in repo_kb.entries for p in getattr(loc.entry, "phrases", [])
+                   if not supported(p, [compact(s.quote) for s in loc.entry.sources])]
+    assert unsupported == []
+    invented = {"你等一下", "你先等一会", "你再讲一遍", "我都说了多少遍了", "你没事打电话干什么"}
+    assert not invented & {p for loc in repo_kb.entries for p in getattr(loc.entry, "phrases", [])}

@@ -60,6 +60,19 @@ EXPECTED = {
         "kb/blob.yaml:1: (file): binary file (contains NUL bytes), not YAML text",
         "kb/latin1.yaml:3: (file): not valid UTF-8: save the file as UTF-8",
     ],
+    "utterances": [
+        "kb/a.yaml:7: questions[1]: empty question: write it or delete the line",
+        "kb/a.yaml:8: questions[2]: question is 33 characters; at most 30",
+        "kb/a.yaml:11: phrases[1]: '你再讲一遍' is not in this entry's quotes: phrases hold the sources' own "
+        "wordings (quote it under sources, or write it as an example)",
+        "kb/a.yaml:14: examples[1]: '请您稍等一下' is also a polite look-alike (kb/lookalikes.yaml:2): it cannot "
+        "be both",
+        "kb/a.yaml:25: questions[0]: question '客户说话听不清' is already in entry 'say-again' (kb/a.yaml:6); keep "
+        "it in one place",
+        "kb/lookalikes.yaml:6: neutral[1]: '你再说一遍吧' contains the forbidden phrase '你再说一遍' of 'say-again': "
+        "reword it, or add it to that entry's allow list if it is correct",
+        "kb/lookalikes.yaml:7: neutral[2]: '好的' is already at line 5",
+    ],
     "empty": [
         "kb/empty.yaml:1: (file): empty file: write an entry or a list of entries",
         "kb/scalar.yaml:1: (entry): an entry must be a mapping of fields (id: …, type: …)",
