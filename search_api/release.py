@@ -14,7 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kbbuild.checker import Checker
+from kbbuild.check import Checker
+from kbbuild.check.checker import MAX_WINDOWS
+from kbbuild.check.suspect import SuspectModel
 from kbbuild.search.embedder import Embedder
 from kbbuild.search.engine import Ranking, SearchEngine
 from kbbuild.search.suggest import Suggester
@@ -34,13 +36,16 @@ class SearchOutcome:
 class Release:
     """Everything one build serves; read once at load, never from kb/."""
 
-    def __init__(self, path: Path, embedder: Embedder, cache_size: int = 2048) -> None:
+    def __init__(self, path: Path, embedder: Embedder, cache_size: int = 2048,
+                 check_sentences: int = MAX_WINDOWS) -> None:
         self.path = path
         self.manifest: dict[str, Any] = json.loads((path / "manifest.json").read_text("utf-8"))
         self.engine = SearchEngine.from_release(path, embedder)
         records = self.engine.records
         self.entries = {r["id"]: r for r in records}
-        self.checker = Checker(records)
+        # Tier 2 of the checker, when the build trained one (a KB without examples has tier 1 only).
+        suspect = SuspectModel.load(path / "checker", embedder) if (path / "checker").is_dir() else None
+        self.checker = Checker(records, suspect, embedder, check_sentences)
         self._suggester = Suggester.load(path / "search")
         # Snippets come from what an agent reads: words to say, then the rest (never editors' notes).
         self._passages = [t["say"] + t["situation"] + t["body"] + t["title"] for t in self.engine.texts]

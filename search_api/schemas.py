@@ -67,16 +67,25 @@ class CheckRequest(BaseModel):
 
 
 class Hit(BaseModel):
-    start: int
+    start: int = Field(description="Where the hit starts in the text (characters)")
     end: int
     text: str
-    entry_id: str
+    tier: Literal[1, 2] = Field(description="1: a listed forbidden wording (禁语, certain); 2: the classifier (疑似)")
+    label: Literal["禁语", "疑似"]
+    score: float = Field(description="1 for tier 1; the classifier's P(violation) for tier 2")
+    threshold: float | None = Field(None, description="Tier 2: the score at or above which a sentence is 疑似")
+    entry_id: str = Field(description="The forbidden entry matched (tier 1) or nearest (tier 2)")
     title: str
-    phrase: str
+    phrase: str | None = Field(None, description="Tier 1: the listed wording found")
     severity: Literal["red-line", "serious", "discouraged"]
-    instead: list[str]
+    why: str
+    advice: list[str] = Field(description="What to do instead (guidance, not words to say)")
+    instead: list[str] = Field(description="At most 3 lines to say instead; 【…】 marks what the agent fills in")
 
 
 class CheckResponse(BaseModel):
-    hits: list[Hit]
+    hits: list[Hit] = Field(description="Both tiers, most severe first")
+    message: str = Field(description="未命中禁语库 when there is no hit: never a certificate of a clean text")
+    judged: int = Field(description="Sentences tier 2 judged")
+    skipped: int = Field(description="Sentences past the per-request limit that tier 2 did not judge")
     took_ms: float

@@ -44,9 +44,9 @@ def _settings(build_dir: Path, **kw: object) -> Settings:
 
 @pytest.fixture(scope="session")
 def fast_build(repo_kb: KB, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    """Data, index and widget of the real KB (no site, no PDF): enough for the API."""
+    """Data, index, checker and widget of the real KB (no site, no PDF): enough for the API."""
     out = tmp_path_factory.mktemp("build-fast")
-    return build_release(repo_kb, out, _settings(out), stages=("data", "index", "widget"))
+    return build_release(repo_kb, out, _settings(out), stages=("data", "index", "checker", "widget"))
 
 
 @pytest.fixture(scope="session")

@@ -108,6 +108,20 @@ def test_check_finds_forbidden_phrase_with_alternative(client: TestClient) -> No
     assert any("很高兴为您服务" in alt for alt in hit["instead"])
 
 
+def test_check_returns_both_tiers_and_never_certifies(client: TestClient) -> None:
+    body = client.post("/api/check", json={"text": "我都讲了多少遍了。你听不懂吗？"}).json()
+    tiers = [(h["tier"], h["label"]) for h in body["hits"]]
+    assert (1, "禁语") in tiers and (2, "疑似") in tiers
+    for h in body["hits"]:
+        assert {"tier", "score", "entry_id", "start", "end", "severity", "instead", "advice", "why"} <= set(h)
+        assert 0 <= h["score"] <= 1 and len(h["instead"]) <= 3
+    suspect = next(h for h in body["hits"] if h["tier"] == 2)
+    assert suspect["score"] >= suspect["threshold"] and suspect["phrase"] is None
+    assert body["message"].startswith("命中禁语 1 处，疑似")
+    clean = client.post("/api/check", json={"text": "请您稍等，我马上为您查询。"}).json()
+    assert clean["hits"] == [] and clean["message"].startswith("未命中禁语库")
+
+
 def test_check_limits_text_size(client: TestClient) -> None:
     r = client.post("/api/check", json={"text": "好" * 10_001})
     assert r.status_code == 422 and "text" in r.json()["error"]

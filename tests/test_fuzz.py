@@ -7,7 +7,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kbbuild.checker import Checker, speech_fold
+from kbbuild.check import Checker, speech_fold
 from kbbuild.model import Vocabulary
 from kbbuild.search.analysis import Analyzer
 from kbbuild.search.query import normalize, parse
@@ -82,6 +82,6 @@ CHECKER = Checker([
 @given(st.text(alphabet=st.sampled_from("你等一会儿兒請请喂哦是啊，。！ ＡaX"), max_size=40) | ANY_TEXT)
 @settings(max_examples=300)
 def test_checker_never_raises_and_hits_point_into_the_text(text: str) -> None:
-    for hit in CHECKER.check(text):
+    for hit in CHECKER.check(text)["hits"]:
         assert 0 <= hit["start"] < hit["end"] <= len(text)
         assert text[hit["start"]:hit["end"]] == hit["text"]

@@ -22,7 +22,7 @@ from search_api.release import ReleaseHolder
 from .conftest import ServeProcess, free_port, get_json
 
 pytestmark = pytest.mark.slow
-STAGES = ("data", "index", "widget")
+STAGES = ("data", "index", "checker", "widget")
 
 
 class Hammer:

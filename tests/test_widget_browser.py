@@ -196,6 +196,34 @@ def test_checker_highlights_forbidden_phrase_and_replaces_it(page: Any) -> None:
     assert all(not h["text"].startswith("你等一会") for h in after["hits"])
 
 
+def _check(page: Any, text: str) -> dict[str, Any]:
+    draft = page.locator("kb-search .draft textarea")
+    count = page.evaluate("window.__kb.checks.length")
+    draft.fill(text)
+    page.wait_for_function("([n, t]) => window.__kb.checks.slice(n).some(c => c.text === t)", arg=[count, text])
+    return page.evaluate("t => window.__kb.checks.filter(c => c.text === t).at(-1)", text)  # type: ignore[no-any-return]
+
+
+def test_paraphrased_rudeness_is_suspected_and_nothing_is_certified_clean(page: Any) -> None:
+    detail = _check(page, "你听不懂吗？我都说了三遍了")
+    assert detail["hits"] and detail["hits"][0]["tier"] == 2
+    hit = page.locator("kb-search .hits .hit").first
+    assert hit.locator(".tier").inner_text() == "疑似"
+    assert "相近" in hit.locator(".why").inner_text()
+    assert page.locator("kb-search .mirror mark.suspect").count() >= 1
+    status = page.locator("kb-search .check .status").inner_text()
+    assert "疑似" in status
+    page.screenshot(path=str(SCREENSHOTS / "widget-suspect.png"), full_page=True)
+
+    detail = _check(page, "不好意思，刚才没听清，麻烦您再说一遍好吗？")
+    assert detail["hits"] == []
+    assert page.locator("kb-search .hits .hit").count() == 0
+    status = page.locator("kb-search .check .status").inner_text()
+    assert "未命中禁语库" in status
+    widget_text = page.locator("kb-search").evaluate("e => e.shadowRoot.textContent")
+    assert "✓" not in widget_text and "未发现" not in widget_text
+
+
 def test_query_payload_never_executes(page: Any) -> None:
     detail = search(page, SHORT_PAYLOAD)
     assert detail["query"] == SHORT_PAYLOAD
@@ -241,7 +269,7 @@ def tiny_kb_with_payload(root: Path) -> Path:
 def test_payload_in_kb_entry_is_shown_as_text(browser: Any, tmp_path: Path) -> None:
     out = tmp_path / "build"
     settings = Settings(build_dir=out, seeds_dir=tmp_path / "no-seeds", reload_interval_s=0.05)
-    build_release(load_kb(tiny_kb_with_payload(tmp_path)), out, settings, stages=("data", "index", "widget"))
+    build_release(load_kb(tiny_kb_with_payload(tmp_path)), out, settings, stages=("data", "index", "checker", "widget"))
     with LiveServer(out) as server:
         page = open_widget(browser, server.url)
         try:

@@ -1,4 +1,4 @@
-"""The forbidden-phrase checker: one Aho-Corasick pass finds every forbidden phrase of the KB in a text.
+"""Tier 1 of the checker: one Aho-Corasick pass finds every forbidden phrase of the KB in a text.
 
 Matching is on a "speech fold" of both phrase and text: 繁→简, full→half width, punctuation and
 spaces dropped, repeated characters collapsed (喂喂 → 喂) and erhua 儿 dropped (一会儿 → 一会).
@@ -15,9 +15,10 @@ from typing import Any
 
 import ahocorasick
 
-from .text import fold_with_map
+from ..text import fold_with_map
 
 PLACEHOLDER = re.compile(r"[xX]{2,}|\*{2,}|…+")
+QUESTION_MARKS = "？?"
 CLAUSE = re.compile(r"[^\s,.!?;:，。！？；：、…~～\"'“”‘’()（）\[\]【】]+")
 
 
@@ -52,17 +53,22 @@ class Phrase:
     entry_id: str
     phrase: str
     severity: str
-    instead: tuple[str, ...]
     title: str
+
+    @property
+    def question(self) -> bool:
+        """A wording written as a question (嗯？, 什么？) forbids the question, not the word (嗯，好的)."""
+        return self.phrase.rstrip().endswith(tuple(QUESTION_MARKS))
 
 
 SEVERITY_RANK = {"red-line": 0, "serious": 1, "discouraged": 2}
 Hit = tuple[int, int, Phrase]  # start and end in the original text
 
 
-class Checker:
+class PhraseMatcher:
+    """Every listed forbidden wording in a text: certain hits (tier 1)."""
+
     def __init__(self, entries: list[dict[str, Any]]) -> None:
-        scripts = {e["id"]: e for e in entries if e["type"] == "script"}
         self._forbidden = ahocorasick.Automaton()
         self._allowed = ahocorasick.Automaton()
         self._clauses: dict[str, list[Phrase]] = {}
@@ -72,11 +78,9 @@ class Checker:
         for e in entries:
             if e["type"] != "forbidden":
                 continue
-            instead = list(e.get("instead", []))
-            instead += [s for sid in e.get("instead_scripts", []) if sid in scripts for s in scripts[sid]["say"]]
             clause_only = e.get("match") == "clause"
             for phrase in e.get("phrases", []):
-                ph = Phrase(e["id"], phrase, e["severity"], tuple(instead), e["title"])
+                ph = Phrase(e["id"], phrase, e["severity"], e["title"])
                 parts = [speech_fold(p)[0] for p in PLACEHOLDER.split(phrase)]
                 if len(parts) > 1:
                     if clause_only:
@@ -102,24 +106,12 @@ class Checker:
         if len(self._allowed):
             self._allowed.make_automaton()
 
-    def check(self, text: str) -> list[dict[str, Any]]:
-        """Every forbidden phrase in `text`, with its place in the original string."""
+    def find(self, text: str) -> list[Hit]:
+        """Every forbidden phrase in `text`, with its place in the original string, in text order."""
         if self.phrase_count == 0 or not text:
             return []
         hits = self._anywhere(text) + self._whole_clauses(text)
-        return [
-            {
-                "start": a,
-                "end": b,
-                "text": text[a:b],
-                "entry_id": ph.entry_id,
-                "title": ph.title,
-                "phrase": ph.phrase,
-                "severity": ph.severity,
-                "instead": list(ph.instead),
-            }
-            for a, b, ph in sorted(hits, key=lambda h: (h[0], SEVERITY_RANK[h[2].severity]))
-        ]
+        return sorted(hits, key=lambda h: (h[0], SEVERITY_RANK[h[2].severity]))
 
     def _anywhere(self, text: str) -> list[Hit]:
         if not len(self._forbidden):
@@ -146,18 +138,23 @@ class Checker:
         hits: list[Hit] = []
         for m in CLAUSE.finditer(text):
             key, _ = speech_fold(m.group())
-            for ph in self._clauses.get(key, []):
-                hits.append((m.start(), m.end(), ph))
-            for pattern, ph in self._templates:
-                if pattern.match(key):
-                    hits.append((m.start(), m.end(), ph))
+            asked = text[m.end() : m.end() + 1] in tuple(QUESTION_MARKS)
+            candidates = self._clauses.get(key, []) + [ph for pattern, ph in self._templates if pattern.match(key)]
+            hits += [(m.start(), m.end(), ph) for ph in candidates if asked or not ph.question]
         return hits
 
     @staticmethod
     def _drop_nested(hits: list[Hit]) -> list[Hit]:
-        """Drop a hit of an entry that lies inside a longer hit of the same entry."""
-        return [
-            (a, b, ph) for a, b, ph in hits
-            if not any(op.entry_id == ph.entry_id and oa <= a and b <= ob and ob - oa > b - a
-                       for oa, ob, op in hits)
-        ]
+        """Drop a hit of an entry that lies inside a longer hit of the same entry.
+
+        Sorted by start, longest first: a hit is nested when an earlier one of its entry reaches as
+        far, so one pass over sorted intervals does it (n log n; a pairwise check was quadratic).
+        """
+        reach: dict[str, int] = {}
+        kept = []
+        for a, b, ph in sorted(hits, key=lambda h: (h[0], -h[1])):
+            if reach.get(ph.entry_id, -1) >= b:
+                continue
+            reach[ph.entry_id] = b
+            kept.append((a, b, ph))
+        return kept

@@ -15,6 +15,7 @@
   var DEFAULT_API = SCRIPT_SRC ? new URL(SCRIPT_SRC, location.href).origin : location.origin;
   var SEARCH_DELAY_MS = 50;  // short: answers come from a cached, ~1 ms search; stale requests are aborted
   var CHECK_DELAY_MS = 250;
+  var FILL = '【…】';  // what the server puts where a script leaves a blank (kbbuild/check/replacements.py)
 
   // Keep in step with TYPE_LABELS / CHANNEL_LABELS / SEVERITY_LABELS in kbbuild/model.py.
   var TYPES = [['script', '话术'], ['process', '流程'], ['forbidden', '服务禁语'],
@@ -94,7 +95,11 @@
     '.alt{display:block;width:100%;text-align:left;margin-top:4px;font-size:13px;padding:4px 8px;',
     'border:1px dashed #0f7b5f;border-radius:4px;background:#fff;color:#0f5132}',
     '.alt:hover{background:#effaf5}',
-    '.ok{color:#0f7b5f}',
+    '.tier{font-size:11px;padding:0 6px;border-radius:4px;color:#fff;background:#b42318;white-space:nowrap}',
+    '.tier-2{background:#a15c07}',
+    '.hit.suspect{border-color:#f1d3a1;background:#fffaf0}',
+    '.hit .why{font-size:12px;color:#475569;margin-top:3px}',
+    '.mirror mark.suspect{background:rgba(217,119,6,.18);border-bottom:2px dashed #d97706}',
     '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}'
   ].join('');
 
@@ -558,6 +563,7 @@
 
     spans(text, hits) {
       // Hits in UTF-16 positions, verified against the text (falls back to searching for the hit).
+      // The order stays the server's: most severe first, certain (禁语) before suspected (疑似).
       return hits.map(function (h) {
         var start = codePointToIndex(text, h.start);
         var end = codePointToIndex(text, h.end);
@@ -566,17 +572,17 @@
           end = start + h.text.length;
         }
         return {start: start, end: end, hit: h};
-      }).filter(function (s) { return s.start >= 0 && s.end > s.start; })
-        .sort(function (a, b) { return a.start - b.start; });
+      }).filter(function (s) { return s.start >= 0 && s.end > s.start; });
     }
 
     paintMirror(spans) {
       var text = this.draft.value;
       var frag = document.createDocumentFragment();
       var pos = 0;
-      spans.forEach(function (s) {
+      spans.slice().sort(function (a, b) { return a.start - b.start; }).forEach(function (s) {
         if (s.start < pos) return;  // overlapping hits: the first one wins the highlight
-        frag.append(document.createTextNode(text.slice(pos, s.start)), el('mark', '', text.slice(s.start, s.end)));
+        frag.append(document.createTextNode(text.slice(pos, s.start)),
+                    el('mark', s.hit.tier === 2 ? 'suspect' : '', text.slice(s.start, s.end)));
         pos = s.end;
       });
       // A trailing newline needs a character after it to take up a line in the mirror.
@@ -590,25 +596,37 @@
       var spans = this.spans(text, hits);
       this.paintMirror(spans);
       this.checkStatus.classList.remove('error');
+      var certain = spans.filter(function (s) { return s.hit.tier !== 2; }).length;
+      var suspect = spans.length - certain;
+      // Never a certificate: no hit only means nothing in the KB matched.
       this.checkStatus.textContent = !text.trim() ? ''
-        : spans.length ? '发现 ' + spans.length + ' 处服务禁语，点击下方建议可一键替换' : '未发现服务禁语 ✓';
-      this.checkStatus.classList.toggle('ok', !!text.trim() && !spans.length);
+        : spans.length ? [certain ? '禁语 ' + certain + ' 处' : '', suspect ? '疑似 ' + suspect + ' 处' : '']
+            .filter(Boolean).join('，') + '：请修改后再说，点击下方建议可替换'
+          : '未命中禁语库（只说明没有匹配到已收录的说法，仍请使用规范用语）';
       this.hits.replaceChildren.apply(this.hits, spans.map(function (s) {
         var h = s.hit;
-        var li = el('li', 'hit');
+        var li = el('li', 'hit' + (h.tier === 2 ? ' suspect' : ''));
         li.dataset.entry = h.entry_id;
+        li.dataset.tier = String(h.tier);
         var top = el('div', 'top');
-        top.append(el('span', 'sev sev-' + h.severity, SEVERITY_LABEL[h.severity] || h.severity));
+        top.append(el('span', 'tier tier-' + h.tier, h.label || (h.tier === 2 ? '疑似' : '禁语')),
+                   el('span', 'sev sev-' + h.severity, SEVERITY_LABEL[h.severity] || h.severity));
         var said = el('span', 'title');
         said.append(document.createTextNode('“'), el('mark', '', text.slice(s.start, s.end)),
                     document.createTextNode('”'));
-        top.append(said, el('span', 'ch', h.title));
+        top.append(said);
         li.append(top);
-        if (!(h.instead || []).length) li.append(el('div', 'k', '删去这句，改用规范用语'));
-        (h.instead || []).forEach(function (alt) {
+        var why = h.tier === 2
+          ? '与“' + h.title + '”相近（可能性 ' + Number(h.score).toFixed(2) + '）' + (h.why ? '：' + h.why : '')
+          : h.title + (h.why ? '：' + h.why : '');
+        li.append(el('div', 'why', why));
+        if (!(h.instead || []).length) {
+          li.append(el('div', 'k', (h.advice || [])[0] || '删去这句，改用规范用语'));
+        }
+        (h.instead || []).slice(0, 3).forEach(function (alt) {
           var b = el('button', 'alt');
           b.type = 'button';
-          b.title = '把“' + h.text + '”替换为这句';
+          b.title = '把“' + h.text + '”替换为这句' + (alt.indexOf(FILL) >= 0 ? '（【…】处请按实际填写）' : '');
           b.append(el('span', 'k', '替换为'), document.createTextNode(alt));
           b.addEventListener('click', function () { self.replace(s, alt); });
           li.append(b);
@@ -623,8 +641,11 @@
       if (text.slice(span.start, span.end) !== span.hit.text) return this.check();  // draft changed meanwhile
       this.draft.value = text.slice(0, span.start) + alt + text.slice(span.end);
       var caret = span.start + alt.length;
+      var fill = alt.indexOf(FILL);
       this.draft.focus();
-      this.draft.setSelectionRange(caret, caret);
+      // A placeholder is selected so the agent types over it (收您【…】元 → 收您50元).
+      if (fill >= 0) this.draft.setSelectionRange(span.start + fill, span.start + fill + FILL.length);
+      else this.draft.setSelectionRange(caret, caret);
       this.paintMirror([]);
       clearTimeout(this.checkTimer);
       this.check();
