@@ -69,46 +69,6 @@ def build(out: Path | None, only: tuple[str, ...], kb_dir: Path | None) -> None:
                f"{time.perf_counter() - start:.1f} s -> {result.path}")
 
 
-@main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
-              help="Report format.")
-@click.option("--kb", "kb_dir", type=KB_DIR, default=None, help="KB folder (default kb/).")
-def qa(files: tuple[Path, ...], fmt: str, kb_dir: Path | None) -> None:
-    """Check call transcripts (text or .jsonl) for forbidden phrases; exit 1 on a red-line violation."""
-    from .build import entry_record
-    from .checker import Checker
-    from .transcripts import check_transcript, format_report, parse_jsonl, parse_text
-
-    kb, problems = load_checked(kb_dir)
-    if problems:
-        click.echo(f"note: the KB has {len(problems)} problem(s); run `kb check`", err=True)
-    checker = Checker([entry_record(loc.entry) for loc in kb.entries])
-    everything = []
-    for path in files:
-        try:
-            content = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise click.BadParameter(f"{path}: cannot read as UTF-8 text ({exc})") from exc
-        if path.suffix in (".jsonl", ".ndjson"):
-            utterances, errors = parse_jsonl(content)
-            for err in errors:
-                click.echo(f"{path}: {err}", err=True)
-        else:
-            utterances = parse_text(content)
-        found = check_transcript(str(path), utterances, checker)
-        everything += found
-        if fmt == "text":
-            red = sum(v.severity == "red-line" for v in found)
-            click.echo(f"== {path}: {len(found)} violation(s), {red} red-line")
-            if found:
-                click.echo(format_report(found, fmt))
-    if fmt != "text":
-        click.echo(format_report(everything, fmt))
-    if any(v.severity == "red-line" for v in everything):
-        sys.exit(1)
-
-
 @main.command(name="eval")
 @click.option("--split", type=click.Choice(["dev", "test", "both"]), default="both",
               help="Which evaluation split (tests/search_eval/): tune on dev, report test.")
@@ -160,8 +120,10 @@ def serve(host: str | None, port: int | None, workers: int, out: Path | None) ->
 
 
 from .cli_handbook import handbook  # noqa: E402  (registered here so `kb handbook` exists)
+from .cli_qa import qa  # noqa: E402
 
 main.add_command(handbook)
+main.add_command(qa)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
