@@ -33,7 +33,8 @@ QUERIES = [
 
 def real_release(out: Path) -> Path:
     kb = load_kb(ROOT / "kb")
-    return build_release(kb, out, Settings(build_dir=out), stages=("data", "index", "widget")).path
+    return build_release(kb, out, Settings(build_dir=out), stages=("data", "index", "checker", "widget"),
+                         partial_ok=True).path
 
 
 def synthetic_release(out: Path, real: Path, n: int = 10_000, seed: int = 7) -> Path:
@@ -94,19 +95,24 @@ def free_port() -> int:
 class Server:
     """`kb serve` in a subprocess on a free loopback port."""
 
-    def __init__(self, build_root: Path, workers: int = 1, port: int | None = None) -> None:
+    def __init__(self, build_root: Path | None, workers: int = 1, port: int | None = None,
+                 health: str = "/api/health") -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.health = health
         self.cmd = [sys.executable, "-m", "kbbuild.cli", "serve", "--out", str(build_root),
                     "--port", str(self.port), "--workers", str(workers)]
+        if build_root is None:  # the floor: a bare FastAPI app under uvicorn with kb serve's options
+            self.cmd = [sys.executable, "-m", "uvicorn", "bench.ping_app:app", "--port", str(self.port),
+                        "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
 
     def __enter__(self) -> Server:
         self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                     env={**os.environ, "PYTHONWARNINGS": "ignore"})
+                                     env={**os.environ, "PYTHONWARNINGS": "ignore"}, cwd=ROOT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(self.url + "/api/health", timeout=1) as r:
+                with urllib.request.urlopen(self.url + self.health, timeout=1) as r:
                     if r.status == 200:
                         return self
             except OSError:
@@ -122,12 +128,19 @@ class Server:
             self.proc.kill()
 
 
+# wrk runs at most 2 threads (see wrk()); thread t sends paths t, t+2, t+4 … so none repeats another's.
 LUA = """
 local paths = {%s}
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
 local i = 0
 request = function()
+  local n = i * 2 + (tid or 0)
   i = i + 1
-  return wrk.format("GET", paths[(i %% #paths) + 1])
+  return wrk.format("GET", paths[(n %% #paths) + 1])
 end
 """
 

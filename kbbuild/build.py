@@ -18,11 +18,23 @@ from typing import Any
 from .load import KB
 from .settings import Settings
 from .urls import entry_url
+from .verify import checksums
 
 RELEASES = "releases"
 CURRENT = "current"
 KEEP_RELEASES = 3
 STAGES = ("data", "index", "checker", "site", "handbook", "widget")
+# What each stage writes in a release: `--only` copies the others' from the current release.
+OUTPUTS = {
+    "data": ("entries.json", "vocabulary.json"),
+    "index": ("search",),
+    "checker": ("checker",),
+    "site": ("site",),
+    "handbook": ("handbook.pdf", "handbook.html"),
+    "widget": ("widget",),
+}
+# Stages made from the KB: a copy is coherent only when the current release was built from the same KB.
+FROM_KB = {"index", "checker", "site", "handbook"}
 
 
 class BuildError(Exception):
@@ -92,13 +104,14 @@ def write_checker(kb: KB, out: Path, settings: Settings) -> dict[str, Any]:
 
 def write_search(kb: KB, out: Path, settings: Settings) -> dict[str, Any]:
     """Index, field texts and vectors under out/search; returns what the manifest records of them."""
+    from .search.engine import SearchEngine, choose_canaries
     from .search.engine import write_search as write
 
     embedder = _embedder(settings)
     records = [entry_record(loc.entry, settings.site_prefix) for loc in kb.entries]
     info = write(records, kb.vocabulary, embedder, out / "search")
     embedder.save()
-    return {"search": info}
+    return {"search": info, "canaries": choose_canaries(SearchEngine.from_release(out, embedder.inner))}
 
 
 def _stage_functions(kb: KB, out: Path, manifest: dict[str, Any],
@@ -140,11 +153,75 @@ def prune(out_root: Path, keep: int = KEEP_RELEASES) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_leftovers(releases: Path) -> list[Path]:
+    """Temporary release folders of builds that were killed or failed hard (their process is gone)."""
+    removed = []
+    for tmp in releases.glob(".tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if tmp.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(tmp, ignore_errors=True)
+            removed.append(tmp)
+    return removed
+
+
+def plan_stages(stages: Iterable[str], current: Path | None, version: str,
+                partial_ok: bool = False) -> dict[str, str]:
+    """Stage → "build", "skip" (partial_ok only) or the current release to copy it from.
+
+    Raises BuildError when a stage cannot be built here and cannot be copied coherently: a partial
+    release is never published unless the caller asks for one (tests and benches that need no site).
+    """
+    wanted = set(stages) | {"data"}
+    if wanted >= set(STAGES) or partial_ok:
+        return {s: "build" if s in wanted else "skip" for s in STAGES}
+    if current is None or not (current / "manifest.json").is_file():
+        raise BuildError("--only rebuilds some stages and copies the rest from the published build, "
+                         "but nothing is published yet: run `kb build` without --only first")
+    manifest = json.loads((current / "manifest.json").read_text("utf-8"))
+    plan: dict[str, str] = {}
+    for stage in STAGES:
+        if stage in wanted:
+            plan[stage] = "build"
+        elif stage in FROM_KB and manifest.get("kb_version") != version:
+            raise BuildError(f"the KB changed since build {manifest.get('build_id')}, so its {stage} would not "
+                             f"match: add --only {stage} or run `kb build` without --only")
+        elif not all((current / out).exists() for out in OUTPUTS[stage]):
+            raise BuildError(f"build {manifest.get('build_id')} has no {stage} to copy: add --only {stage}")
+        else:
+            plan[stage] = str(current)
+    return plan
+
+
+def _copy_stage(stage: str, source: Path, out: Path) -> None:
+    for name in OUTPUTS[stage]:
+        src = source / name
+        if src.is_dir():
+            shutil.copytree(src, out / name)
+        elif src.exists():
+            shutil.copy2(src, out / name)
+
+
 def build_release(kb: KB, out_root: Path, settings: Settings, stages: Iterable[str] = STAGES,
-                  on_stage: Callable[[str, float], None] | None = None) -> BuildResult:
-    """Build every stage into out_root/releases/.tmp-*, then publish it; on failure nothing changes."""
-    stages = list(stages)
+                  on_stage: Callable[[str, float], None] | None = None, partial_ok: bool = False) -> BuildResult:
+    """Build every stage into out_root/releases/.tmp-*, then publish it; on failure nothing changes.
+
+    With only some stages asked for, the others are copied from the published release.
+    """
     version = kb_hash(kb)
+    releases = out_root / RELEASES
+    releases.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(releases)
+    plan = plan_stages(stages, current_release(out_root), version, partial_ok)
     now = datetime.now(UTC)
     # Microseconds: two builds in one second must never share (and so overwrite) a release folder.
     build_id = f"{now:%Y%m%d-%H%M%S-%f}-{version}"
@@ -154,24 +231,29 @@ def build_release(kb: KB, out_root: Path, settings: Settings, stages: Iterable[s
         "git_revision": git_revision(settings.kb_dir.parent),
         "created": now.isoformat(timespec="seconds"),
         "entry_count": len(kb.entries),
-        "stages": stages,
+        "stages": [s for s in STAGES if plan[s] == "build"],
+        "copied": {s: Path(src).name for s, src in plan.items() if src not in ("build", "skip")},
     }
-    releases = out_root / RELEASES
-    releases.mkdir(parents=True, exist_ok=True)
     tmp = releases / f".tmp-{build_id}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
     timings: dict[str, float] = {}
     try:
+        tmp.mkdir()
         functions = _stage_functions(kb, tmp, manifest, settings)
-        for name in stages:
+        for name in (s for s in STAGES if plan[s] != "skip"):
             start = time.perf_counter()
-            info = functions[name]()
-            if isinstance(info, dict):  # what a stage tells the manifest (the search stage: its model)
-                manifest |= info
+            try:
+                if plan[name] == "build":
+                    info = functions[name]()
+                    if isinstance(info, dict):  # what a stage tells the manifest (the search stage: its model)
+                        manifest |= info
+                else:
+                    _copy_stage(name, Path(plan[name]), tmp)
+            except OSError as exc:  # disk full, read-only, permissions: say which stage and which file
+                raise BuildError(f"stage {name}: {exc.strerror or exc}: {exc.filename or tmp}") from exc
             timings[name] = time.perf_counter() - start
             if on_stage:
-                on_stage(name, timings[name])
+                on_stage(name if plan[name] == "build" else f"{name} (copied)", timings[name])
+        manifest["files"] = checksums(tmp)
         # The manifest is written last: a release folder with a manifest is a complete one.
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
         final = releases / build_id
@@ -180,6 +262,8 @@ def build_release(kb: KB, out_root: Path, settings: Settings, stages: Iterable[s
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, BuildError | KeyboardInterrupt):
             raise
+        if isinstance(exc, OSError):
+            raise BuildError(f"{exc.strerror or exc}: {exc.filename or tmp}") from exc
         raise BuildError(f"{type(exc).__name__}: {exc}") from exc
     publish(final, out_root)
     prune(out_root)

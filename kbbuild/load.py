@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from .model import Entry, Lookalikes, SourceRegistry, Vocabulary
+from .model import CLOCK_PATTERN, Entry, Lookalikes, SourceRegistry, Vocabulary
 from .problems import Problem
 
 MAX_FILE_BYTES = 1_000_000
@@ -117,7 +117,11 @@ def _message(err: dict[str, Any]) -> str:
     if kind == "too_short":
         return "needs at least one item"
     if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == CLOCK_PATTERN:
+            return f"{err.get('input')!r} is not a time of day like 07:00 or 22:30 (00:00–23:59)"
         return f"{err.get('input')!r} is not ASCII kebab-case (a-z, 0-9 and single hyphens)"
+    if kind == "finite_number":
+        return f"must be a finite number, not {err.get('input')!r}"
     if kind == "union_tag_invalid":
         return f"unknown type {ctx.get('tag')!r}; use one of {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
@@ -141,6 +145,32 @@ def _dup_keys(node: yaml.Node, rel: str) -> Iterator[Problem]:
             yield from _dup_keys(item, rel)
 
 
+MAX_DEPTH = 40  # an entry nests 4 levels; anything far deeper is a mistake or an attack
+
+
+class KBLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases (*name: the KB needs none, and an alias bomb expands 10⁹-fold)
+    and nesting deeper than MAX_DEPTH (PyYAML composes recursively: 500 levels end in RecursionError)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in the KB: write the "
+                                              "value out", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+
 def parse_yaml(path: Path, rel: str) -> tuple[Any, yaml.Node | None, list[Problem]]:
     """Safely parse one YAML file; returns (data, root node, problems)."""
     try:
@@ -157,7 +187,7 @@ def parse_yaml(path: Path, rel: str) -> tuple[Any, yaml.Node | None, list[Proble
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, None, [Problem(rel, line, "(file)", "not valid UTF-8: save the file as UTF-8")]
-    loader = yaml.SafeLoader(text)  # safe: no python/object tags can construct anything
+    loader = KBLoader(text)  # safe: no python/object tags can construct anything
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

@@ -6,13 +6,25 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control(text: str) -> str:
+    # A NUL or other control character passes YAML (as an escape) but breaks the site, PDF and JSON.
+    if m := _CONTROL.search(text):
+        raise ValueError(f"contains the control character U+{ord(m.group()):04X}: delete it")
+    return text
+
+
 EntryId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
+                 AfterValidator(_no_control)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                      AfterValidator(_no_control)]
 
 Channel = Literal["hotline", "hall", "field", "online"]
 CHANNELS: tuple[str, ...] = ("hotline", "hall", "field", "online")
@@ -46,13 +58,14 @@ class Strict(BaseModel):
 
 class Source(Strict):
     doc: ShortText
-    quote: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    quote: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+                     AfterValidator(_no_control)]
 
 
 class Limit(Strict):
     """A hard number: value + unit; written as a mapping or the shorthand "15 秒"."""
 
-    value: float = Field(ge=0)
+    value: float = Field(ge=0, allow_inf_nan=False)
     unit: Unit
     what: ShortText | None = None
     bound: Literal["max", "min", "exact"] = "max"
@@ -74,12 +87,16 @@ class Limit(Strict):
         return f"{value}{sep}{self.unit}"
 
 
+CLOCK_PATTERN = r"^(?:[01]\d|2[0-3]):[0-5]\d$"  # 00:00–23:59
+ClockTime = Annotated[str, StringConstraints(pattern=CLOCK_PATTERN)]
+
+
 class Window(Strict):
     """A daily time window, e.g. no marketing SMS 22:00–07:00."""
 
     what: ShortText
-    start: Annotated[str, StringConstraints(pattern=r"^\d{2}:\d{2}$")]
-    end: Annotated[str, StringConstraints(pattern=r"^\d{2}:\d{2}$")]
+    start: ClockTime
+    end: ClockTime
 
 
 def _as_list(value: Any) -> Any:
@@ -89,7 +106,7 @@ def _as_list(value: Any) -> Any:
 Says = Annotated[list[Text], Field(min_length=1)]
 # Similar questions and example utterances: length and uniqueness are checked in validate.py, with
 # messages that name the other entry, so the model only trims them.
-Utterance = Annotated[str, StringConstraints(strip_whitespace=True)]
+Utterance = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_no_control)]
 QUESTION_MAX_CHARS = 30
 EXAMPLE_MAX_CHARS = 60
 

@@ -30,8 +30,11 @@ class Settings(BaseSettings):
     max_query_chars: int = 64
     max_limit: int = 50
     max_check_chars: int = 10_000
+    max_check_hits: int = 100  # hits returned by /api/check (the total is reported)
     # Room for max_check_chars even when every character is JSON-escaped as a surrogate pair (12 bytes).
     max_body_bytes: int = 128_000
+    body_timeout_s: float = 10.0  # a request body must arrive within this (slow headers: see README, nginx)
+    cpu_slots: int = 0  # CPU-bound requests (embedding, tier 2) at once per worker; 0: cores − 1 (at least 1)
     cache_size: int = 2048
     reload_interval_s: float = 1.0
 

@@ -14,6 +14,13 @@ _PINYIN_NOISE = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔù�
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # 004 writes 旳 for 的 throughout.
 _VARIANTS = str.maketrans({"旳": "的"})
+# Characters that show nothing: Unicode's Default_Ignorable_Code_Point set (DerivedCoreProperties.txt;
+# Python's unicodedata does not expose it) and the Hangul fillers, which are letters yet invisible
+# (U+3164 between 你 and 等 must not hide 你等一会 from the checker).
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
 
 
 def to_simplified(text: str) -> str:
@@ -22,7 +29,7 @@ def to_simplified(text: str) -> str:
 
 def fold(text: str) -> str:
     """Full-width→half-width (NFKC), traditional→simplified, lower-case; keeps punctuation."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
     return to_simplified(text).translate(_VARIANTS).lower()
 
 
@@ -36,24 +43,28 @@ def compact_document(text: str) -> str:
     return compact(text)
 
 
+@lru_cache(maxsize=65536)
+def _nfkc_char(ch: str) -> str:
+    return "" if _INVISIBLE.match(ch) else unicodedata.normalize("NFKC", ch)
+
+
 def fold_with_map(text: str, keep: str = "all") -> tuple[str, list[int]]:
     """fold() with the index in `text` of every output character.
 
     keep="word" drops punctuation and spaces (for phrase matching across them).
     """
-    chars: list[str] = []
-    where: list[int] = []
-    for i, ch in enumerate(text):
-        for c in unicodedata.normalize("NFKC", ch):
-            chars.append(c)
-            where.append(i)
-    nfkc = "".join(chars)
+    parts = [_nfkc_char(ch) for ch in text]
+    nfkc = "".join(parts)
+    # Mostly one character in, one out; otherwise map each output character to its source.
+    where = list(range(len(text))) if len(nfkc) == len(text) else [i for i, p in enumerate(parts) for _ in p]
     simple = _T2S.convert(nfkc)
     if len(simple) != len(nfkc):  # a phrase conversion changed the length: convert char by char
         simple = "".join(_T2S.convert(c)[:1] or c for c in nfkc)
-    # Lower-case char by char: str.lower() expands a few letters (İ → i̇) and would shift positions.
-    simple = "".join(c.lower()[:1] for c in simple.translate(_VARIANTS))
+    simple = simple.translate(_VARIANTS)
+    lowered = simple.lower()
+    if len(lowered) != len(simple):  # str.lower() expands a few letters (İ → i̇): char by char then
+        lowered = "".join(c.lower()[:1] for c in simple)
     if keep == "word":
-        pairs = [(c, w) for c, w in zip(simple, where, strict=True) if c.isalnum()]
+        pairs = [(c, w) for c, w in zip(lowered, where, strict=True) if c.isalnum()]
         return "".join(c for c, _ in pairs), [w for _, w in pairs]
-    return simple, where
+    return lowered, where

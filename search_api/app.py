@@ -2,26 +2,28 @@
 # No `from __future__ import annotations`: FastAPI must resolve the local Annotated aliases at runtime.
 
 
+import json
 import logging
+import sys
 import time
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
 from kbbuild.search.embedder import load_embedder, pin_threads
 from kbbuild.search.query import normalize
-from kbbuild.settings import Settings, get_settings
+from kbbuild.settings import Settings, cores, get_settings
 
+from .middleware import JSONCORS, Guard
 from .release import Release, ReleaseHolder
 from .schemas import (
     ChannelName,
@@ -90,20 +92,16 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
                   description="Search the service norms mid-call; check a reply for forbidden phrases.")
     app.state.holder = holder
     app.state.settings = settings
-    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+    app.add_middleware(JSONCORS, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"],
                        allow_headers=["Content-Type"], max_age=600)
-
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Any) -> Response:
-        length = request.headers.get("content-length")
-        if length and (not length.isdigit() or int(length) > settings.max_body_bytes):
-            return _error(413, f"request body larger than {settings.max_body_bytes} bytes")
-        response: Response = await call_next(request)
-        for key, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(key, value)
-        if response.headers.get("content-type", "").startswith("text/html"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
-        return response
+    app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes, body_timeout_s=settings.body_timeout_s,
+                       headers=SECURITY_HEADERS, html_headers={"Content-Security-Policy": CSP})
+    # CPU-bound work (embedding a query, judging sentences) runs in threads, at most this many at
+    # once: the event loop stays free for /api/health and cached answers.
+    cpu = anyio.CapacityLimiter(settings.cpu_slots or max(1, cores() - 1))
+    # A worker thread running Python (tier 1 of a long text) hands the GIL back every switch interval;
+    # 1 ms instead of 5 lets the event loop answer in between.
+    sys.setswitchinterval(0.001)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -122,7 +120,7 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
     async def current() -> Release:
         release = holder.release
         if release is None:
-            raise HTTPException(503, holder.last_error or "no build is published yet: run `kb build`")
+            raise HTTPException(503, holder.degraded or "no build is published yet: run `kb build`")
         return release
 
     CurrentRelease = Annotated[Release, Depends(current)]
@@ -132,10 +130,13 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
                                      pattern=r"^[\s\S]*\S[\s\S]*$")]  # not only spaces
 
     @app.get("/api/health", response_model=Health, responses=ERRORS, tags=["meta"])
-    async def health(release: CurrentRelease) -> dict[str, Any]:
+    async def health(release: CurrentRelease) -> Any:
         m = release.manifest
-        return {"status": "ok", "build_id": m["build_id"], "kb_version": m["kb_version"],
+        body = {"status": "ok", "build_id": m["build_id"], "kb_version": m["kb_version"],
                 "entry_count": m["entry_count"], "created": m["created"]}
+        if reason := holder.degraded:  # 503 so a load balancer notices; the body says what is served
+            return JSONResponse({**body, "status": "degraded", "reason": reason}, status_code=503)
+        return body
 
     @app.get("/api/search", response_model=SearchResponse, response_model_exclude_none=True,
              responses=ERRORS, tags=["search"])
@@ -144,7 +145,10 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
                      type: TypeName | None = None, channel: ChannelName | None = None) -> dict[str, Any]:
         start = time.perf_counter()
         normalized = normalize(q)
-        found = release.search(normalized, limit, type, channel)
+        key = (normalized, limit, type, channel)
+        found = release.cached(key)
+        if found is None:
+            found = await anyio.to_thread.run_sync(release.search, *key, limiter=cpu)
         took = (time.perf_counter() - start) * 1000
         return {"query": q, "normalized": normalized, "corrected": found.corrected, "weak": found.weak,
                 "took_ms": round(took, 3), "total": len(found.results), "results": list(found.results)}
@@ -163,16 +167,22 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
         return {"query": q, "suggestions": release.suggest(q, limit)}
 
     @app.post("/api/check", response_model=CheckResponse, responses=ERRORS, tags=["checker"])
-    async def check(release: CurrentRelease, body: CheckRequest) -> dict[str, Any]:
+    async def check(release: CurrentRelease, body: CheckRequest) -> Response:
         start = time.perf_counter()
-        # Off the event loop: tier 2 embeds sentences (C code that releases the GIL).
-        found = await run_in_threadpool(release.checker.check, body.text)
-        hits = found["hits"]
-        certain = sum(h["tier"] == 1 for h in hits)
-        message = "未命中禁语库（不代表没有问题）" if not hits else \
-            f"命中禁语 {certain} 处，疑似 {len(hits) - certain} 处"
-        return {"hits": hits, "message": message, "judged": found["judged"], "skipped": found["skipped"],
-                "took_ms": round((time.perf_counter() - start) * 1000, 3)}
+
+        def judge() -> bytes:
+            # Checking and encoding both run off the event loop: a long text has thousands of hits.
+            found = release.checker.check(body.text)
+            hits = found["hits"]
+            certain = sum(h["tier"] == 1 for h in hits)
+            message = "未命中禁语库（不代表没有问题）" if not hits else \
+                f"命中禁语 {certain} 处，疑似 {len(hits) - certain} 处"
+            shown = hits[: settings.max_check_hits]
+            return json.dumps({"hits": shown, "message": message, "total": len(hits), "judged": found["judged"],
+                               "skipped": found["skipped"], "took_ms": round((time.perf_counter() - start) * 1000, 3)},
+                              ensure_ascii=False).encode()
+
+        return Response(await anyio.to_thread.run_sync(judge, limiter=cpu), media_type="application/json")
 
     def served(base: Path, rel: str, missing: str) -> Response:
         """A file of the current build, or a 404 JSON that says what is missing."""

@@ -10,16 +10,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from cachetools import LRUCache
 
 from kbbuild.check import Checker
 from kbbuild.check.checker import MAX_WINDOWS
 from kbbuild.check.suspect import SuspectModel
 from kbbuild.search.embedder import Embedder
-from kbbuild.search.engine import Ranking, SearchEngine
+from kbbuild.search.engine import Ranking, SearchEngine, failed_canaries
 from kbbuild.search.suggest import Suggester
+from kbbuild.verify import damaged
 
 from .snippets import snippet
 
@@ -33,6 +35,10 @@ class SearchOutcome:
     results: tuple[dict[str, Any], ...]
 
 
+class ReleaseError(Exception):
+    """A release cannot be served; the message says which and why."""
+
+
 class Release:
     """Everything one build serves; read once at load, never from kb/."""
 
@@ -40,7 +46,12 @@ class Release:
                  check_sentences: int = MAX_WINDOWS) -> None:
         self.path = path
         self.manifest: dict[str, Any] = json.loads((path / "manifest.json").read_text("utf-8"))
+        # Verified before it is served: every file as the build wrote it, then the canary queries.
+        if problems := damaged(path, self.manifest):
+            raise ReleaseError(f"build {path.name} is damaged: {'; '.join(problems[:3])}")
         self.engine = SearchEngine.from_release(path, embedder)
+        if failed := failed_canaries(self.engine, self.manifest.get("canaries", [])):
+            raise ReleaseError(f"build {path.name} fails its canary queries: {'; '.join(failed)}")
         records = self.engine.records
         self.entries = {r["id"]: r for r in records}
         # Tier 2 of the checker, when the build trained one (a KB without examples has tier 1 only).
@@ -49,7 +60,10 @@ class Release:
         self._suggester = Suggester.load(path / "search")
         # Snippets come from what an agent reads: words to say, then the rest (never editors' notes).
         self._passages = [t["say"] + t["situation"] + t["body"] + t["title"] for t in self.engine.texts]
-        self.search = lru_cache(maxsize=cache_size)(self._search)
+        # Answers by (query, limit, type, channel): a hit is read on the event loop, a miss computed in
+        # a worker thread (app.py); cachetools because functools' cache cannot be looked into.
+        self._cache: LRUCache[tuple[Any, ...], SearchOutcome] = LRUCache(maxsize=cache_size)
+        self._cache_lock = threading.Lock()
 
     @property
     def build_id(self) -> str:
@@ -58,9 +72,22 @@ class Release:
     def close(self) -> None:
         self.engine.close()
 
+    def cached(self, key: tuple[Any, ...]) -> SearchOutcome | None:
+        with self._cache_lock:
+            return self._cache.get(key)
+
+    def search(self, query: str, limit: int, type_: str | None = None, channel: str | None = None) -> SearchOutcome:
+        """The top `limit` results of a query (already normalized); remembered for the next asker."""
+        key = (query, limit, type_, channel)
+        if (found := self.cached(key)) is not None:
+            return found
+        found = self._search(query, limit, type_, channel)
+        with self._cache_lock:
+            self._cache[key] = found
+        return found
+
     def _search(self, query: str, limit: int, type_: str | None = None,
                 channel: str | None = None) -> SearchOutcome:
-        """The top `limit` results of a query; cached on its arguments (the query already normalized)."""
         ranking: Ranking = self.engine.search(query, type_, channel)
         terms = ranking.query.terms(self.engine.analyzer)
         results = tuple(self._result(hit.pos, hit.score, hit.similarity, terms) for hit in ranking.hits[:limit])
@@ -91,22 +118,44 @@ class Release:
 
 
 class ReleaseHolder:
-    """Serves the release `build_root/current` points at; checks for a new one at most every interval."""
+    """Serves the release `build_root/current` points at; checks for a new one at most every interval.
+
+    A release that cannot be served (damaged files, failed canaries, another model) is never served:
+    the holder keeps the one it has, or falls back to the newest good release on disk, and says
+    `degraded` with the reason until `current` points at a good build again. The served release is
+    re-verified every `verify_interval_s` in the background.
+    """
 
     def __init__(self, build_root: Path, embedder: Embedder, interval_s: float = 1.0, cache_size: int = 2048,
-                 loader: Callable[[Path, Embedder, int], Release] = Release) -> None:
+                 loader: Callable[..., Release] = Release, verify_interval_s: float = 30.0) -> None:
         self.build_root = build_root
         self.embedder = embedder
         self.interval_s = interval_s
         self.cache_size = cache_size
+        self.verify_interval_s = verify_interval_s
         self._loader = loader
         self._release: Release | None = None
         self._target: str | None = None
-        self._failed: str | None = None
+        self._failed: dict[str, str] = {}  # release path → why it cannot be served
         self._loading: str | None = None
         self._checked = 0.0
+        self._verified = time.monotonic()
         self._lock = threading.Lock()
-        self.last_error: str | None = None
+
+    @property
+    def degraded(self) -> str | None:
+        """Why the server is not serving the build `current` points at, intact; None when it is."""
+        target = self._link_target()
+        if target is None:
+            return None if self._release is None else "build/current is missing"
+        if target in self._failed:
+            served = f"serving build {self._release.build_id}" if self._release else "nothing to serve"
+            return f"{self._failed[target]} ({served})"
+        return None
+
+    @property
+    def last_error(self) -> str | None:
+        return next(reversed(self._failed.values()), None)
 
     def _link_target(self) -> str | None:
         try:
@@ -115,7 +164,7 @@ class ReleaseHolder:
             return None
 
     def refresh(self, force: bool = False) -> Release | None:
-        """Load a newer build if `current` moved; keep the old one if the new one is unreadable.
+        """Load a newer build if `current` moved; keep the old one if the new one cannot be served.
 
         The first build (nothing served yet) and a forced refresh load here; later builds load in a
         background thread while the old one keeps answering (a load takes seconds: jieba, the index).
@@ -123,31 +172,74 @@ class ReleaseHolder:
         now = time.monotonic()
         if not force and now - self._checked < self.interval_s:
             return self._release
+        if self._release is not None and now - self._verified >= self.verify_interval_s:
+            self._verified = now
+            threading.Thread(target=self._reverify, name="release-verify", daemon=True).start()
         with self._lock:
             self._checked = now
             target = self._link_target()
-            if target is None or target in (self._target, self._failed, self._loading):
-                return self._release
-            if self._release is not None and not force:
-                self._loading = target
-                threading.Thread(target=self._load, args=(target,), name="release-load", daemon=True).start()
+            if target is None or target == self._target or target in self._failed or target == self._loading:
                 return self._release
             self._loading = target
+            if self._release is not None and not force:
+                threading.Thread(target=self._load, args=(target,), name="release-load", daemon=True).start()
+                return self._release
         self._load(target)
         return self._release
 
-    def _load(self, target: str) -> None:
+    def _try(self, target: str) -> Release | None:
         try:
-            fresh = self._loader(Path(target), self.embedder, self.cache_size)
-        except Exception as exc:  # any broken artifact: keep serving the previous build
+            return self._loader(Path(target), self.embedder, self.cache_size)
+        except Exception as exc:  # any broken artifact: this release is not served
+            reason = f"cannot load build {Path(target).name}: {type(exc).__name__}: {exc}"
             with self._lock:
-                self._failed, self._loading = target, None
-                self.last_error = f"cannot load build {target}: {type(exc).__name__}: {exc}"
-            log.error(self.last_error)
-            return
+                self._failed[target] = reason
+            log.error(reason)
+            return None
+
+    def _load(self, target: str) -> None:
+        fresh = self._try(target)
+        if fresh is None and self._release is None:
+            fresh = self._fallback(exclude={target})
         with self._lock:
+            self._loading = None
+            if fresh is None:
+                return
             old = self._release
-            self._release, self._target, self._failed, self._loading = fresh, target, None, None
+            self._release, self._target = fresh, str(fresh.path)
+        self._served(fresh, old)
+
+    def _fallback(self, exclude: set[str]) -> Release | None:
+        """The newest release on disk that loads and verifies (build ids sort by time)."""
+        releases = self.build_root / "releases"
+        candidates = sorted((p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                            key=lambda p: p.name, reverse=True) if releases.is_dir() else []
+        for path in candidates:
+            target = os.path.realpath(path)
+            if target in exclude or target in self._failed:
+                continue
+            if (found := self._try(target)) is not None:
+                log.warning("serving the previous good build %s", found.build_id)
+                return found
+        return None
+
+    def _reverify(self) -> None:
+        """The served release's files, again: on damage, switch to the newest good release."""
+        release = self._release
+        if release is None or not (problems := damaged(release.path, release.manifest)):
+            return
+        target = str(release.path)
+        with self._lock:
+            self._failed[target] = f"build {release.path.name} is damaged: {'; '.join(problems[:3])}"
+        log.error(self._failed[target])
+        fresh = self._fallback(exclude={target})
+        if fresh is not None:
+            with self._lock:
+                old, self._release, self._target = self._release, fresh, str(fresh.path)
+            self._served(fresh, old)
+
+    @staticmethod
+    def _served(fresh: Release, old: Release | None) -> None:
         log.info("serving build %s", fresh.build_id)
         # The loaded release is long-lived: move it out of the collector's reach, or every full
         # collection walks the whole index and vectors (tens of ms of pause on a request).

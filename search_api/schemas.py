@@ -18,7 +18,8 @@ class Error(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"]
+    reason: str | None = Field(None, description="Degraded: why the published build is not the one served")
     build_id: str
     kb_version: str
     entry_count: int
@@ -84,7 +85,8 @@ class Hit(BaseModel):
 
 
 class CheckResponse(BaseModel):
-    hits: list[Hit] = Field(description="Both tiers, most severe first")
+    hits: list[Hit] = Field(description="Both tiers, most severe first (at most KB_MAX_CHECK_HITS)")
+    total: int = Field(description="Hits found, shown or not")
     message: str = Field(description="未命中禁语库 when there is no hit: never a certificate of a clean text")
     judged: int = Field(description="Sentences tier 2 judged")
     skipped: int = Field(description="Sentences past the per-request limit that tier 2 did not judge")

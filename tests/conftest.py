@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,10 +22,20 @@ from fastapi.testclient import TestClient
 from kbbuild.build import BuildResult, build_release
 from kbbuild.load import KB, load_kb
 from kbbuild.search.embedder import Embedder, load_embedder
-from kbbuild.settings import ROOT, Settings
+from kbbuild.settings import ROOT, Settings, get_settings
 from search_api.app import create_app
 
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the repo's KB to break or edit; the working directory is its parent."""
+    shutil.copytree(ROOT / "kb", tmp_path / "kb")
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield tmp_path / "kb"  # type: ignore[misc]
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +57,8 @@ def _settings(build_dir: Path, **kw: object) -> Settings:
 def fast_build(repo_kb: KB, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """Data, index, checker and widget of the real KB (no site, no PDF): enough for the API."""
     out = tmp_path_factory.mktemp("build-fast")
-    return build_release(repo_kb, out, _settings(out), stages=("data", "index", "checker", "widget"))
+    return build_release(repo_kb, out, _settings(out), stages=("data", "index", "checker", "widget"),
+                         partial_ok=True)
 
 
 @pytest.fixture(scope="session")
@@ -127,14 +139,15 @@ def browser() -> Iterator[object]:
 class ServeProcess:
     """`kb serve` as a user starts it, in a subprocess on a free loopback port."""
 
-    def __init__(self, build_root: Path, workers: int = 1) -> None:
+    def __init__(self, build_root: Path, workers: int = 1, **env: str) -> None:
+        self.env = env
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.cmd = [sys.executable, "-m", "kbbuild.cli", "serve", "--out", str(build_root),
                     "--port", str(self.port), "--workers", str(workers)]
 
     def __enter__(self) -> ServeProcess:
-        env = {**os.environ, "KB_RELOAD_INTERVAL_S": "0.1"}
+        env = {**os.environ, "KB_RELOAD_INTERVAL_S": "0.1", **self.env}
         self.proc = subprocess.Popen(self.cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

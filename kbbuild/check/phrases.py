@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import ahocorasick
@@ -37,11 +38,16 @@ def speech_fold(text: str) -> tuple[str, list[int]]:
     return "".join(out), pos
 
 
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    return fold_with_map(ch)[0]
+
+
 def _extend(text: str, end: int) -> int:
     """Take in the erhua 儿 and repeats of the last character that speech_fold dropped (一会儿, 喂喂)."""
-    last = fold_with_map(text[end - 1])[0] if end else ""
+    last = _fold_char(text[end - 1]) if end else ""
     while end < len(text):
-        nxt = fold_with_map(text[end])[0]
+        nxt = _fold_char(text[end])
         if nxt not in ("儿", last):
             break
         end += 1

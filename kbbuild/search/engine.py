@@ -87,6 +87,34 @@ def write_search(records: Sequence[dict[str, Any]], vocabulary: Vocabulary, embe
     return info
 
 
+CANARIES = 5
+
+
+def choose_canaries(engine: SearchEngine, n: int = CANARIES) -> list[dict[str, str]]:
+    """A few entries (spread over the KB) whose title finds them first: the server re-runs these
+    queries when it loads the release and refuses it if one no longer finds its entry."""
+    out: list[dict[str, str]] = []
+    step = max(1, len(engine.records) // (n * 3))
+    for pos in range(0, len(engine.records), step):
+        rec = engine.records[pos]
+        hits = engine.search(rec["title"]).hits
+        if hits and hits[0].pos == pos:
+            out.append({"q": rec["title"], "expect": rec["id"]})
+        if len(out) == n:
+            break
+    return out
+
+
+def failed_canaries(engine: SearchEngine, canaries: Sequence[dict[str, str]]) -> list[str]:
+    """Canary queries whose entry is not in the top 3 any more."""
+    failed = []
+    for c in canaries:
+        top = [engine.records[h.pos]["id"] for h in engine.search(c["q"]).hits[:3]]
+        if c["expect"] not in top:
+            failed.append(f"canary {c['q']!r} no longer finds {c['expect']} (top 3: {top})")
+    return failed
+
+
 def rrf(rankings: dict[str, list[int]], weights: dict[str, float], k: float) -> dict[int, float]:
     """Weighted reciprocal-rank fusion: Σ w / (k + rank), rank from 1. Knows nothing of the retrievers."""
     fused: dict[int, float] = {}
