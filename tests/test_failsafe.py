@@ -21,7 +21,7 @@ from kbbuild.check import Checker
 from kbbuild.cli import main
 from kbbuild.load import KB, load_kb
 from kbbuild.search.embedder import Embedder
-from kbbuild.settings import ROOT, Settings
+from kbbuild.settings import Settings
 from kbbuild.text import fold
 from search_api.release import ReleaseHolder
 
@@ -31,8 +31,16 @@ from .test_validate import problems_of, small_kb
 STAGES = ("data", "index", "checker", "widget")
 
 
-def _build(kb: KB, root: Path) -> Path:
-    return build_release(kb, root, Settings(build_dir=root), stages=STAGES, partial_ok=True).path
+@pytest.fixture(scope="module")
+def one_release(fast_build) -> Path:  # type: ignore[no-untyped-def]
+    return fast_build.path  # type: ignore[no-any-return]
+
+
+def _two_releases(template: Path, root: Path) -> tuple[Path, Path]:
+    """An older and a newer copy of one build under root/releases (names sort by time), newer published."""
+    older, newer = (shutil.copytree(template, root / "releases" / name) for name in ("20260101-a", "20260102-b"))
+    publish(newer, root)
+    return older, newer
 
 
 @pytest.fixture(scope="module")
@@ -115,11 +123,10 @@ def _damage(release: Path, how: str) -> None:
 
 
 @pytest.mark.parametrize("how", ["bytes", "truncated", "deleted"])
-def test_damaged_release_falls_back_and_health_says_degraded(repo_kb: KB, tmp_path: Path, how: str,
+def test_damaged_release_falls_back_and_health_says_degraded(one_release: Path, tmp_path: Path, how: str,
                                                              embedder: Embedder) -> None:
     root = tmp_path / "build"
-    good = _build(repo_kb, root)
-    bad = _build(repo_kb, root)
+    good, bad = _two_releases(one_release, root)
     _damage(bad, how)
     holder = ReleaseHolder(root, embedder, interval_s=0)  # a fresh server, `current` pointing at bad
     release = holder.refresh(force=True)
@@ -132,15 +139,14 @@ def test_damaged_release_falls_back_and_health_says_degraded(repo_kb: KB, tmp_pa
     with TestClient(create_app(Settings(build_dir=root, reload_interval_s=0), holder)) as c:
         health = c.get("/api/health")
         assert health.status_code == 503 and health.json()["status"] == "degraded"
-        assert health.json()["build_id"] == good.name
+        assert health.json()["build_id"] == json.loads((good / "manifest.json").read_text("utf-8"))["build_id"]
         assert c.get("/api/search", params={"q": "投诉"}).json()["results"]
         assert c.get("/widget/").status_code == 200  # the site and widget of the good build, not 503
 
 
-def test_damage_while_served_is_noticed(repo_kb: KB, tmp_path: Path, embedder: Embedder) -> None:
+def test_damage_while_served_is_noticed(one_release: Path, tmp_path: Path, embedder: Embedder) -> None:
     root = tmp_path / "build"
-    good = _build(repo_kb, root)
-    newest = _build(repo_kb, root)
+    good, newest = _two_releases(one_release, root)
     holder = ReleaseHolder(root, embedder, interval_s=0, verify_interval_s=0)
     assert holder.refresh(force=True).path == newest  # type: ignore[union-attr]
     assert holder.degraded is None
@@ -150,10 +156,9 @@ def test_damage_while_served_is_noticed(repo_kb: KB, tmp_path: Path, embedder: E
     assert "changed since the build" in (holder.degraded or "")
 
 
-def test_failed_canary_refuses_a_release(repo_kb: KB, tmp_path: Path, embedder: Embedder) -> None:
+def test_failed_canary_refuses_a_release(one_release: Path, tmp_path: Path, embedder: Embedder) -> None:
     root = tmp_path / "build"
-    good = _build(repo_kb, root)
-    bad = _build(repo_kb, root)
+    good, bad = _two_releases(one_release, root)
     manifest = json.loads((bad / "manifest.json").read_text("utf-8"))
     manifest["canaries"][0]["expect"] = "no-such-entry"
     (bad / "manifest.json").write_text(json.dumps(manifest), "utf-8")

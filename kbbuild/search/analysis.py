@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 
 import jieba
 from pypinyin import lazy_pinyin
@@ -42,8 +43,14 @@ def is_cjk(word: str) -> bool:
     return bool(_IS_CJK.match(word))
 
 
+@lru_cache(maxsize=65536)
+def _syllables(text: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(text, errors="ignore", v_to_u=False))
+
+
 def syllables(text: str) -> list[str]:
-    return lazy_pinyin(text, errors="ignore", v_to_u=False)
+    """Pinyin of each character (pypinyin is slow and the same words come back: cached)."""
+    return list(_syllables(text))
 
 
 def bigrams(text: str) -> list[str]:
@@ -76,7 +83,15 @@ def pinyin_bigrams(text: str) -> list[str]:
 
 
 class Analyzer:
-    """jieba with a KB's domain words, plus its synonym groups: the text analysis of one release."""
+    """jieba with a KB's domain words, plus its synonym groups: the text analysis of one release.
+
+    Immutable once made, so releases with the same vocabulary share one (`for_vocabulary`): loading
+    jieba's dictionary takes a second, and a new vocabulary always gets an analyzer of its own.
+    """
+
+    @staticmethod
+    def for_vocabulary(vocabulary: Vocabulary) -> Analyzer:
+        return _analyzer(vocabulary.model_dump_json())
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
@@ -135,3 +150,8 @@ class Analyzer:
                 if is_cjk(run) and 2 <= len(run) <= 8:
                     out.append("".join(s[0] for s in syllables(run)))
         return out
+
+
+@lru_cache(maxsize=4)
+def _analyzer(vocabulary_json: str) -> Analyzer:
+    return Analyzer(Vocabulary.model_validate_json(vocabulary_json))

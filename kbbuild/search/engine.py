@@ -73,7 +73,7 @@ def write_search(records: Sequence[dict[str, Any]], vocabulary: Vocabulary, embe
 
     `vectors` (rows, owners, kinds) replaces embedding: the 10,000-entry bench reuses real vectors.
     """
-    analyzer = Analyzer(vocabulary)
+    analyzer = Analyzer.for_vocabulary(vocabulary)
     all_texts = [field_texts(r) for r in records]
     out.mkdir(parents=True, exist_ok=True)
     write_matrix(out, *build_matrix(all_texts, analyzer))
@@ -216,7 +216,7 @@ class SearchEngine:
         if dense.vectors.shape[1] != embedder.dim:
             raise EngineError(f"vectors have {dense.vectors.shape[1]} dimensions, the embedder {embedder.dim}")
         keyword = KeywordRetriever.load(folder)
-        return cls(records, all_texts, Analyzer(vocabulary), keyword, dense, embedder, tuning)
+        return cls(records, all_texts, Analyzer.for_vocabulary(vocabulary), keyword, dense, embedder, tuning)
 
     @classmethod
     def from_release(cls, release: Path, embedder: Embedder, tuning: Tuning | None = None) -> SearchEngine:
