@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -117,32 +117,33 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
         log.exception("unhandled error on %s", request.url.path)
         return _error(500, "internal error; the server log has the details")
 
-    async def current() -> Release:
+    def current() -> Release:
+        # A plain call, not a Depends: FastAPI's dependency solving costs more than /api/health itself.
         release = holder.release
         if release is None:
             raise HTTPException(503, holder.degraded or "no build is published yet: run `kb build`")
         return release
-
-    CurrentRelease = Annotated[Release, Depends(current)]
 
     QueryText = Annotated[str, Query(description="What the agent typed (2–6 characters is typical)",
                                      min_length=1, max_length=settings.max_query_chars,
                                      pattern=r"^[\s\S]*\S[\s\S]*$")]  # not only spaces
 
     @app.get("/api/health", response_model=Health, responses=ERRORS, tags=["meta"])
-    async def health(release: CurrentRelease) -> Any:
+    async def health() -> Any:
+        release = current()
         m = release.manifest
         body = {"status": "ok", "build_id": m["build_id"], "kb_version": m["kb_version"],
                 "entry_count": m["entry_count"], "created": m["created"]}
         if reason := holder.degraded:  # 503 so a load balancer notices; the body says what is served
             return JSONResponse({**body, "status": "degraded", "reason": reason}, status_code=503)
-        return body
+        return JSONResponse(body)  # built here: the response model would validate it again, per call
 
     @app.get("/api/search", response_model=SearchResponse, response_model_exclude_none=True,
              responses=ERRORS, tags=["search"])
-    async def search(release: CurrentRelease, q: QueryText,
+    async def search(q: QueryText,
                      limit: Annotated[int, Query(ge=1, le=settings.max_limit)] = 10,
                      type: TypeName | None = None, channel: ChannelName | None = None) -> dict[str, Any]:
+        release = current()
         start = time.perf_counter()
         normalized = normalize(q)
         key = (normalized, limit, type, channel)
@@ -154,20 +155,22 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
                 "took_ms": round(took, 3), "total": len(found.results), "results": list(found.results)}
 
     @app.get("/api/entries/{entry_id}", responses=ERRORS, tags=["entries"])
-    async def entry(release: CurrentRelease,
-                    entry_id: Annotated[str, PathParam(max_length=80)]) -> dict[str, Any]:
+    async def entry(entry_id: Annotated[str, PathParam(max_length=80)]) -> dict[str, Any]:
+        release = current()
         found = release.entries.get(entry_id)
         if found is None:
             raise HTTPException(404, f"no entry with id {entry_id!r}")
         return found
 
     @app.get("/api/suggest", response_model=SuggestResponse, responses=ERRORS, tags=["search"])
-    async def suggest(release: CurrentRelease, q: QueryText,
+    async def suggest(q: QueryText,
                       limit: Annotated[int, Query(ge=1, le=20)] = 8) -> dict[str, Any]:
+        release = current()
         return {"query": q, "suggestions": release.suggest(q, limit)}
 
     @app.post("/api/check", response_model=CheckResponse, responses=ERRORS, tags=["checker"])
-    async def check(release: CurrentRelease, body: CheckRequest) -> Response:
+    async def check(body: CheckRequest) -> Response:
+        release = current()
         start = time.perf_counter()
 
         def judge() -> bytes:
@@ -192,11 +195,13 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
         return file_response(path)
 
     @app.get("/handbook.pdf", include_in_schema=False)
-    async def handbook(release: CurrentRelease) -> Response:
+    async def handbook() -> Response:
+        release = current()
         return served(release.path, "handbook.pdf", "this build has no handbook")
 
     @app.get("/widget.js", include_in_schema=False)
-    async def widget_js(release: CurrentRelease) -> Response:
+    async def widget_js() -> Response:
+        release = current()
         return served(release.path / "widget", "widget.js", "this build has no widget")
 
     @app.get("/widget", include_in_schema=False)
@@ -204,11 +209,13 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
         return RedirectResponse("/widget/")
 
     @app.get("/widget/{rest:path}", include_in_schema=False)
-    async def widget_files(release: CurrentRelease, rest: str) -> Response:
+    async def widget_files(rest: str) -> Response:
+        release = current()
         return served(release.path / "widget", rest, f"not found: /widget/{rest}")
 
     @app.get("/{rest:path}", include_in_schema=False)
-    async def site(release: CurrentRelease, rest: str) -> Response:
+    async def site(rest: str) -> Response:
+        release = current()
         if rest == "api" or rest.startswith("api/"):
             # Only reached by GET: an API path that exists answers 405 (with Allow), any other 404.
             methods = {m for r in app.routes if getattr(r, "path", None) == f"/{rest}"

@@ -139,13 +139,14 @@ class ReleaseHolder:
         self._failed: dict[str, str] = {}  # release path → why it cannot be served
         self._loading: str | None = None
         self._checked = 0.0
+        self._linked: str | None = None  # where `current` pointed at the last refresh
         self._verified = time.monotonic()
         self._lock = threading.Lock()
 
     @property
     def degraded(self) -> str | None:
         """Why the server is not serving the build `current` points at, intact; None when it is."""
-        target = self._link_target()
+        target = self._linked  # as of the last refresh: no file-system call per request
         if target is None:
             return None if self._release is None else "build/current is missing"
         if target in self._failed:
@@ -177,7 +178,7 @@ class ReleaseHolder:
             threading.Thread(target=self._reverify, name="release-verify", daemon=True).start()
         with self._lock:
             self._checked = now
-            target = self._link_target()
+            target = self._linked = self._link_target()
             if target is None or target == self._target or target in self._failed or target == self._loading:
                 return self._release
             self._loading = target
