@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     cpu_slots: int = 0  # CPU-bound requests (embedding, tier 2) at once per worker; 0: cores − 1 (at least 1)
     cache_size: int = 2048
     reload_interval_s: float = 1.0
+    verify_interval_s: float = 30.0  # the served release's files are re-checked this often
 
     # Meaning (search and checker): which embedder (see kbbuild/search/embedder.py), and the cores it
     # may use: per server worker (OpenMP and BLAS threads are pinned when a worker starts), and for a build.

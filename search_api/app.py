@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
         pin_threads(settings.threads_per_worker)  # one worker process = this many cores
         loader = partial(Release, check_sentences=settings.check_max_sentences)
         holder = ReleaseHolder(settings.build_dir, load_embedder(settings.embedder), settings.reload_interval_s,
-                               settings.cache_size, loader=loader)
+                               settings.cache_size, loader=loader, verify_interval_s=settings.verify_interval_s)
     holder.refresh(force=True)  # load jieba and the index now, not on the first request
 
     app = FastAPI(title="电信客服服务规范知识库 API", version="1.0",
