@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi_offline import FastAPIOffline
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -50,7 +51,8 @@ SECURITY_HEADERS = {
 }
 # MkDocs-Material pages carry small inline scripts, hence 'unsafe-inline'; no other host is allowed.
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'self'")
+       "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+       "frame-ancestors 'self'")
 
 
 def _error(status: int, message: str, detail: list[dict[str, Any]] | None = None,
@@ -65,14 +67,16 @@ def _explain(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
     """A one-line message naming each bad parameter, plus a JSON-safe detail list."""
     parts, detail = [], []
     for err in errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path")]
-        name = ".".join(loc) or "request"
         kind, ctx = err.get("type"), err.get("ctx") or {}
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path")]
+        name = "body" if kind == "json_invalid" else ".".join(loc) or "request"
         msg = {
             "string_pattern_mismatch": "must not be empty or only spaces",
             "string_too_short": "must not be empty",
             "string_too_long": f"is too long (at most {ctx.get('max_length')} characters)",
             "missing": "is required",
+            "json_invalid": f"is not valid JSON ({ctx.get('error', 'decode error')}): send {{\"text\": \"…\"}}",
+            "model_attributes_type": "must be a JSON object like {\"text\": \"…\"}",
         }.get(kind, str(err.get("msg", "invalid")))
         parts.append(f"{name}: {msg}")
         detail.append({"field": name, "message": msg})
@@ -88,8 +92,10 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
                                settings.cache_size, loader=loader, verify_interval_s=settings.verify_interval_s)
     holder.refresh(force=True)  # load jieba and the index now, not on the first request
 
-    app = FastAPI(title="电信客服服务规范知识库 API", version="1.0",
-                  description="Search the service norms mid-call; check a reply for forbidden phrases.")
+    # Swagger UI and ReDoc from assets inside the fastapi-offline package: no CDN (none on an intranet,
+    # and our Content-Security-Policy allows no other host anyway).
+    app = FastAPIOffline(title="电信客服服务规范知识库 API", version="1.0",
+                         description="Search the service norms mid-call; check a reply for forbidden phrases.")
     app.state.holder = holder
     app.state.settings = settings
     app.add_middleware(JSONCORS, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"],

@@ -135,6 +135,7 @@ def test_request_body_size_is_limited(client: TestClient) -> None:
 def test_malformed_json_body_is_422(client: TestClient) -> None:
     r = client.post("/api/check", content=b"{not json", headers={"content-type": "application/json"})
     assert r.status_code == 422
+    assert r.json()["error"].startswith("body: is not valid JSON") and '{"text"' in r.json()["error"]
 
 
 def test_cors_is_an_allow_list(client: TestClient) -> None:
