@@ -9,15 +9,28 @@ from pathlib import Path
 import click
 
 from .cli_common import require_clean
-from .model import CHANNELS, TYPES
+from .model import CHANNEL_LABELS, CHANNELS, TYPE_LABELS, TYPES
 from .settings import get_settings
 
 
+class Named(click.Choice):
+    """A choice of codes that also takes their Chinese names (营业厅 → hall, 话术 → script)."""
+
+    def __init__(self, codes: tuple[str, ...], names: dict[str, str], aliases: dict[str, str] | None = None) -> None:
+        self.by_name = {v: k for k, v in names.items()} | (aliases or {})
+        super().__init__([*codes, *self.by_name])
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        value = super().convert(value, param, ctx)
+        return self.by_name.get(str(value), str(value))
+
+
 @click.command()
-@click.option("--channel", type=click.Choice(CHANNELS), default=None,
-              help="Only entries for this channel (default: all channels).")
-@click.option("--type", "type_", type=click.Choice(TYPES), default=None,
-              help="Only entries of this type (default: all types).")
+@click.option("--channel", type=Named(CHANNELS, CHANNEL_LABELS, {"热线电话": "hotline", "上门服务": "field"}),
+              default=None, help="Only entries for this channel: hotline/热线, hall/营业厅, field/上门, online/在线.")
+@click.option("--type", "type_", type=Named(TYPES, TYPE_LABELS, {"禁语": "forbidden", "规则": "rule", "时限": "rule"}),
+              default=None, help="Only entries of this type: script/话术, process/流程, forbidden/服务禁语, "
+                                 "escalation/升级路径, rule/规则与时限.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="PDF to write (default build/handbook-<channel or all>.pdf); the HTML goes beside it.")
 @click.argument("kb_dir", required=False, type=click.Path(file_okay=False, path_type=Path))

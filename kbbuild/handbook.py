@@ -104,12 +104,21 @@ def chapters_of(entries: Sequence[Any], channel: str | None = None) -> list[Chap
     return chapters
 
 
+_QUOTES = "“”\"'「」『』‘’"
+
+
+def quoted(text: str) -> str:
+    """“text”, once: a quote that already carries its own quotation marks is not wrapped again."""
+    return f"“{text.strip().strip(_QUOTES)}”"
+
+
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["limit"] = limit_text
     env.filters["bound_label"] = BOUND_LABELS.get
     env.filters["channel_label"] = lambda c: CHANNEL_LABELS.get(c, c)
+    env.filters["q"] = quoted
     return env
 
 

@@ -277,12 +277,20 @@ def test_cli_reports_a_missing_font_without_traceback(tiny_kb: Path, tmp_path: P
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+def test_quotes_are_not_doubled() -> None:
+    from kbbuild.handbook import quoted
+
+    assert quoted("“您好，请坐！”") == quoted("您好，请坐！") == "“您好，请坐！”"
+
+
 @pytest.mark.slow
-def test_cli_writes_the_channel_handbook(tiny_kb: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("channel", ["hall", "营业厅"])
+def test_cli_writes_the_channel_handbook(tiny_kb: Path, tmp_path: Path, channel: str) -> None:
     out = tmp_path / "out" / "hall.pdf"
-    result = CliRunner().invoke(handbook_cmd, ["--channel", "hall", "--out", str(out), str(tiny_kb)])
+    result = CliRunner().invoke(handbook_cmd, ["--channel", channel, "--out", str(out), str(tiny_kb)])
     assert result.exit_code == 0, result.output
     assert re.fullmatch(rf"{re.escape(str(out))}: \d+ pages, 1 entries in \d+\.\d s\n", result.stdout)
     text = squash(pdftotext(out))
     assert "营业厅问候" in text and "热线问候" not in text
     assert out.with_suffix(".html").is_file()
+    assert "““" not in out.with_suffix(".html").read_text("utf-8")
