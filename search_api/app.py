@@ -158,7 +158,7 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
             found = await anyio.to_thread.run_sync(release.search, *key, limiter=cpu)
         took = (time.perf_counter() - start) * 1000
         return {"query": q, "normalized": normalized, "corrected": found.corrected, "weak": found.weak,
-                "took_ms": round(took, 3), "total": len(found.results), "results": list(found.results)}
+                "took_ms": round(took, 3), "total": found.total, "results": list(found.results)}
 
     @app.get("/api/entries/{entry_id}", responses=ERRORS, tags=["entries"])
     async def entry(entry_id: Annotated[str, PathParam(max_length=80)]) -> dict[str, Any]:

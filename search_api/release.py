@@ -33,6 +33,7 @@ class SearchOutcome:
     corrected: str | None
     weak: bool
     results: tuple[dict[str, Any], ...]
+    total: int
 
 
 class ReleaseError(Exception):
@@ -91,7 +92,14 @@ class Release:
         ranking: Ranking = self.engine.search(query, type_, channel)
         terms = ranking.query.terms(self.engine.analyzer)
         results = tuple(self._result(hit.pos, hit.score, hit.similarity, terms) for hit in ranking.hits[:limit])
-        return SearchOutcome(ranking.corrected, ranking.weak, results)
+        return SearchOutcome(ranking.corrected, ranking.weak, results, max(ranking.total, len(results)))
+
+    def _snippet_passages(self, pos: int) -> list[str]:
+        """A script's words to say are shown in full under its title: its snippet comes from the rest."""
+        if self.engine.records[pos]["type"] == "script":
+            texts = self.engine.texts[pos]
+            return (texts["situation"] + texts["body"] + texts["title"]) or self._passages[pos]
+        return self._passages[pos]
 
     def _result(self, pos: int, score: float, similarity: float, terms: list[str]) -> dict[str, Any]:
         rec = self.engine.records[pos]
@@ -99,7 +107,7 @@ class Release:
             "id": rec["id"],
             "type": rec["type"],
             "title": rec["title"],
-            "snippet": snippet(self._passages[pos], terms),
+            "snippet": snippet(self._snippet_passages(pos), terms),
             "url": rec["url"],
             "channels": rec["channels"],
             "tags": rec.get("tags", []),

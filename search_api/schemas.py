@@ -48,7 +48,7 @@ class SearchResponse(BaseModel):
     corrected: str | None = Field(None, description="The domain word searched instead (pinyin or a homophone)")
     weak: bool = Field(description="No result matches well: show them as 可能相关, not as the answer")
     took_ms: float
-    total: int
+    total: int = Field(description="Entries that match (contain what was typed or mean it); results shows `limit`")
     results: list[Result]
 
 

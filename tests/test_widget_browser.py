@@ -238,11 +238,48 @@ def test_query_payload_never_executes(page: Any) -> None:
     assert page.locator("kb-search img, kb-search script").count() == 0
 
 
-def test_network_error_is_shown(page: Any) -> None:
+def test_network_error_keeps_the_last_results(page: Any) -> None:
+    search(page, "听不清")
+    shown = items(page).count()
+    assert shown > 0
     page.route("**/api/search?*", lambda route: route.abort())
-    page.locator("kb-search input[type=search]").fill("听不清")
+    page.locator("kb-search input[type=search]").fill("接入语")
     page.wait_for_function("() => window.__kb.errors.length > 0")
-    assert "网络错误" in page.locator("kb-search .status.error").inner_text()
+    status = page.locator("kb-search .status.error").inner_text()
+    assert "连接中断" in status and "上一次的结果" in status
+    assert items(page).count() == shown  # the script being read is not cleared
+
+
+def test_one_character_offers_words_and_total_is_real(page: Any) -> None:
+    search(page, "投")
+    chip = page.locator("kb-search .suggest button.sug").filter(has_text="投诉").first
+    chip.wait_for(timeout=5000)
+    chip.click()
+    page.wait_for_function("() => window.__kb.results.at(-1).query === '投诉'")
+    detail = page.evaluate("window.__kb.results.at(-1)")
+    assert detail["total"] > items(page).count() >= 1
+    assert f"找到 {detail['total']} 条，显示前 {items(page).count()} 条" in page.locator("kb-search .status").first.inner_text()
+
+
+def test_script_snippet_does_not_repeat_the_words_to_say(page: Any) -> None:
+    search(page, "接入语")
+    for item in items(page).all():
+        if item.get_attribute("data-type") != "script":
+            continue
+        snippet = item.locator(".snippet").inner_text()
+        for line in item.locator(".say .line").all_inner_texts():
+            assert line not in snippet
+
+
+def test_narrow_pane_keeps_titles_readable(browser: Any, live_server: LiveServer) -> None:
+    page = open_widget(browser, live_server.url)
+    page.set_viewport_size({"width": 380, "height": 800})
+    search(page, "客户要求销户怎么办")
+    for item in items(page).all()[:5]:
+        title, row = item.locator(".title").bounding_box(), item.bounding_box()
+        assert title["width"] > 0.6 * row["width"]  # a line of its own, not a column of 5 characters
+    page.screenshot(path=str(SCREENSHOTS / "widget-narrow.png"), full_page=True)
+    page.context.close()
 
 
 def tiny_kb_with_payload(root: Path) -> Path:

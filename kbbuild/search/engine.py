@@ -33,6 +33,7 @@ FIELDS_FILE = "fields.json"
 SETTINGS_FILE = "search.json"
 DEPTH = 50  # candidates each retriever contributes to the fusion
 QUERY_VECTOR_CACHE = 4096
+MEANING_BAND = 0.015
 
 
 class EngineError(Exception):
@@ -65,6 +66,7 @@ class Ranking:
     weak: bool
     corrected: str | None
     query: ParsedQuery
+    total: int  # entries that match: contain what was typed, or mean it (similarity past weak_below)
 
 
 def write_search(records: Sequence[dict[str, Any]], vocabulary: Vocabulary, embedder: Embedder, out: Path,
@@ -305,4 +307,8 @@ class SearchEngine:
         top_similarity = dense[0][1] if dense else 0.0
         strong_exact = any(tier <= 1 for _, tier in exact)
         weak = not strong_exact and top_similarity < t.weak_below
-        return Ranking(hits, weak, corrected, q)
+        # The matches: the entries containing what was typed; failing those, the ones meaning it nearly
+        # as well as the best (e5's cosines are compressed: a fixed bar would count half the KB).
+        bar = max(t.weak_below, top_similarity - MEANING_BAND)
+        total = len(exact) or sum(sim >= bar for _, sim in dense)
+        return Ranking(hits, weak, corrected, q, max(total, 1) if hits else 0)

@@ -49,6 +49,12 @@
     '.status.error{color:#b42318;font-weight:600}',
     '.results{list-style:none;margin:0;padding:0;max-height:430px;overflow:auto}',
     '.results:empty{display:none}',
+    '.suggest{display:flex;flex-wrap:wrap;align-items:center;gap:4px;margin:4px 0}',
+    '.suggest:empty{display:none}',
+    '.suggest .lbl{font-size:12px;color:#64748b;margin-right:2px}',
+    // Narrow panes (360–400 px beside a softphone): the title takes its own line instead of a column.
+    '@media (max-width: 440px){.top .title{flex:1 0 100%;order:-1}.chips .lbl{min-width:0}',
+    '.say li{flex-wrap:wrap}.copy{margin-left:auto}.alt{font-size:12px}}',
     '.results.weak .item{opacity:.8}',
     '.maybe{font-size:11px;padding:0 6px;border-radius:4px;border:1px dashed #a15c07;color:#a15c07;white-space:nowrap}',
     '.item{padding:8px 10px;border:1px solid transparent;border-radius:8px;margin:4px 0;cursor:pointer}',
@@ -58,7 +64,7 @@
     '.type{font-size:11px;padding:0 6px;border-radius:4px;color:#fff;background:#64748b;white-space:nowrap}',
     '.type-script{background:#0f7b5f}.type-process{background:#2563a8}.type-forbidden{background:#b42318}',
     '.type-escalation{background:#a15c07}.type-rule{background:#6d4aa8}',
-    '.title{font-weight:600;flex:1;min-width:0}',
+    '.title{font-weight:600;flex:1 1 10em;min-width:0}',
     '.ch{font-size:11px;color:#64748b}',
     '.snippet{margin:3px 0 0;color:#475569;font-size:13px}',
     'mark{background:#fde68a;color:inherit;border-radius:2px;padding:0 1px}',
@@ -251,7 +257,10 @@
       this.list.id = this.uid + '-list';
       this.list.setAttribute('role', 'listbox');
       this.list.setAttribute('aria-label', '搜索结果');
-      search.append(this.status, this.list);
+      // One or two characters say little: offer the words they start (投 → 投诉, 投诉升级) to pick from.
+      this.suggestions = el('div', 'suggest');
+      this.suggestions.setAttribute('aria-label', '你可能要找');
+      search.append(this.status, this.suggestions, this.list);
 
       var check = el('section', 'check');
       var h3 = el('h3', '', '检查我的回复');
@@ -326,6 +335,7 @@
       this.results = [];
       this.selected = -1;
       this.list.replaceChildren();
+      this.suggestions.replaceChildren();
       this.setStatus('');
       this.input.setAttribute('aria-expanded', 'false');
       this.input.removeAttribute('aria-activedescendant');
@@ -347,15 +357,44 @@
         data = await response.json();
       } catch (err) {
         if (err.name === 'AbortError' || seq !== this.searchSeq) return;
-        this.results = [];
-        this.list.replaceChildren();
-        var msg = err instanceof TypeError ? '无法连接知识库服务，请稍后重试（网络错误）' : err.message;
+        // The script being read stays on screen: only the status says the connection dropped.
+        var msg = err instanceof TypeError
+          ? '连接中断，无法连接知识库服务' + (this.results.length ? '：下面是上一次的结果' : '，请稍后重试')
+          : err.message;
         this.setStatus(msg, true);
         this.emit('kb-error', {message: msg});
         return;
       }
       if (seq !== this.searchSeq) return;  // an older response arriving after a newer one
       this.showResults(data);
+      if (Array.from(q).length <= 2 || data.weak) this.suggest(q, seq);
+      else this.suggestions.replaceChildren();
+    }
+
+    async suggest(q, seq) {
+      var self = this;
+      var data;
+      try {
+        var response = await fetch(this.api + '/api/suggest?' + new URLSearchParams({q: q, limit: '6'}));
+        if (!response.ok) return;
+        data = await response.json();
+      } catch (err) {
+        return;
+      }
+      if (seq !== this.searchSeq) return;
+      var words = (data.suggestions || []).filter(function (s) { return s.text !== q && s.kind !== 'title'; });
+      var chips = words.map(function (s) {
+        var b = el('button', 'chip sug', s.text);
+        b.type = 'button';
+        b.addEventListener('click', function () {
+          self.input.value = s.text;
+          self.inputAt = performance.now();
+          self.search();
+        });
+        return b;
+      });
+      if (chips.length) chips.unshift(el('span', 'lbl', '你可能要找'));
+      this.suggestions.replaceChildren.apply(this.suggestions, chips);
     }
 
     showResults(data) {
@@ -374,7 +413,8 @@
         ? '没有找到与“' + data.query + '”相关的规范' + filtered + '，换个说法试试'
         : data.weak
           ? '没有明确匹配的规范，以下为可能相关的结果' + filtered + '，请核对后再用'
-          : '找到 ' + data.total + ' 条' + filtered + ' · 服务端 ' + Math.round(data.took_ms) + ' ms');
+          : '找到 ' + data.total + ' 条' + (data.total > this.results.length ? '，显示前 ' + this.results.length + ' 条' : '')
+            + filtered + ' · 服务端 ' + Math.round(data.took_ms) + ' ms');
       var ms = performance.now() - this.inputAt;
       this.emit('kb-results', {query: data.query, total: data.total, weak: !!data.weak, ms: ms, took_ms: data.took_ms});
     }
