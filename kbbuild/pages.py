@@ -181,7 +181,7 @@ def render_entry(entry: Any, by_id: ById, sources: SourceRegistry | None, depth:
         classes += f" kb-{entry.severity}"
     body = (_meta(entry) + _para("kb-summary", "概述", entry.summary)
             + RENDERERS[entry.type](entry, by_id, depth)
-            + _para("kb-notes", "说明", entry.notes)
+            + _para("kb-notes", "编辑备注", entry.notes)
             + render_sources(entry, sources) + render_related(entry, by_id, depth))
     # A raw HTML block must start at column 0 after a blank line, or Markdown would parse it.
     return f'### {md_heading(entry.title)} {{#{entry.id}}}\n\n<div class="{classes}">\n{body}</div>\n\n'

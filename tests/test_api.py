@@ -162,3 +162,11 @@ def test_every_api_route_is_documented_in_the_readme(client: TestClient) -> None
     readme = (ROOT / "README.md").read_text("utf-8")
     for path in client.get("/openapi.json").json()["paths"]:
         assert re.sub(r"\{.*\}", "{id}", path) in readme, path
+
+
+def test_editors_notes_never_reach_a_snippet(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "原表该格被打散", "limit": 50}).json()
+    assert all("打散" not in r["snippet"] for r in body["results"])
+    body = client.get("/api/search", params={"q": "我哪里态度", "limit": 5}).json()
+    [hit] = [r for r in body["results"] if r["id"] == "forbidden-deny-attitude-business-is-so"]
+    assert "原表" not in hit["snippet"]

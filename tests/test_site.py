@@ -240,3 +240,10 @@ def test_internal_links_resolve(site):
             if not target.exists() or (anchor and ids and anchor not in ids):
                 broken.append((path.relative_to(site).as_posix(), href))
     assert not broken
+
+
+def test_editors_notes_are_marked_for_editors(repo_kb):
+    entries = repo_kb.by_id()
+    entry = entries["forbidden-deny-attitude-business-is-so"]
+    text = render_entry(entry, entries, None)
+    assert "编辑备注" in text and "原表该格被打散" in text
