@@ -23,7 +23,7 @@ from .verify import checksums
 RELEASES = "releases"
 CURRENT = "current"
 KEEP_RELEASES = 3
-STAGES = ("data", "index", "checker", "site", "handbook", "widget")
+STAGES = ("data", "index", "checker", "handbook", "widget", "site")  # the site links the handbook and widget
 # What each stage writes in a release: `--only` copies the others' from the current release.
 OUTPUTS = {
     "data": ("entries.json", "vocabulary.json"),
@@ -126,7 +126,8 @@ def _stage_functions(kb: KB, out: Path, manifest: dict[str, Any],
         "data": lambda: write_data(kb, out, settings),
         "index": lambda: write_search(kb, out, settings),
         "checker": lambda: write_checker(kb, out, settings),
-        "site": lambda: stage("site").build_site(kb, out / "site", settings),
+        "site": lambda: stage("site").build_site(kb, out / "site", settings,
+                                                 {"handbook.pdf": out / "handbook.pdf", "widget": out / "widget"}),
         "handbook": lambda: stage("handbook").build_handbook(entries, kb.sources, out,
                                                              kb_version=manifest["kb_version"]),
         "widget": lambda: stage("widget").copy_assets(out / "widget"),

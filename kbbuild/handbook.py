@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .model import CHANNEL_LABELS, CHANNELS, SEVERITY_LABELS, TYPE_LABELS, TYPES, Limit, SourceRegistry
+from .text import unquoted
 
 TEMPLATES = Path(__file__).parent / "templates"
 TITLE = "电信客服服务规范手册"
@@ -104,12 +105,9 @@ def chapters_of(entries: Sequence[Any], channel: str | None = None) -> list[Chap
     return chapters
 
 
-_QUOTES = "“”\"'「」『』‘’"
-
-
 def quoted(text: str) -> str:
     """“text”, once: a quote that already carries its own quotation marks is not wrapped again."""
-    return f"“{text.strip().strip(_QUOTES)}”"
+    return f"“{unquoted(text)}”"
 
 
 def _environment() -> Environment:

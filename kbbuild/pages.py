@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .model import CHANNEL_LABELS, CHANNELS, SEVERITY_LABELS, TYPE_LABELS, TYPES, SourceRegistry
+from .text import unquoted
 from .urls import TYPE_PAGES, entry_path
 
 TYPE_INTROS = {
@@ -89,7 +90,7 @@ def render_sources(entry: Any, sources: SourceRegistry | None) -> str:
     """The entry's sources: the registry's document title and the quote."""
     titles = {s.doc: s.title for s in sources.sources} if sources else {}
     items = "".join(
-        f'<li><cite>{esc(titles.get(s.doc, s.doc))}</cite>：<q>{esc(s.quote)}</q></li>'
+        f'<li><cite>{esc(titles.get(s.doc, s.doc))}</cite>：<q>{esc(unquoted(s.quote))}</q></li>'
         for s in entry.sources)
     return f'<div class="kb-sources"><span class="kb-label">出处</span><ul>{items}</ul></div>\n'
 

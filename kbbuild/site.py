@@ -7,13 +7,17 @@ import os
 import shutil
 import tempfile
 import warnings
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .load import KB
 from .pages import generated_pages, render_sources_list
 from .settings import Settings
+
+VENDOR = Path(__file__).parent / "assets" / "vendor"
 
 SEARCH_PLUGIN = "material/search"
 # Frequency given to domain words; keep in step with analysis.init_jieba so the site search and the
@@ -64,8 +68,11 @@ def _mkdocs_messages() -> Iterator[_Collect]:
         logger.removeHandler(handler)
 
 
-def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, jieba_dict: Path) -> None:
-    """Run MkDocs with strict=True (any warning fails); raise SiteError with the messages."""
+def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, jieba_dict: Path, offline: bool = False) -> None:
+    """Run MkDocs with strict=True (any warning fails); raise SiteError with the messages.
+
+    offline: the copy that works from file:// (Material's offline plugin, no directory URLs).
+    """
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # silences the end-of-life banner
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -73,8 +80,12 @@ def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, jieba_dict: Pa
 
     with _mkdocs_messages() as log:
         try:
+            extra: dict[str, Any] = {}
+            if offline:  # the Web Worker shim from our copy, not unpkg.com (the plugin's default)
+                extra = {"use_directory_urls": False, "plugins": [{"search": {"lang": "zh"}}, "offline"],
+                         "extra": {"polyfills": [SHIM]}}
             cfg = load_config(config_file=str(config_file), docs_dir=str(docs_dir),
-                              site_dir=str(site_dir), strict=True)
+                              site_dir=str(site_dir), strict=True, **extra)
             # The dictionary is generated per build, so it cannot be named in mkdocs.yml.
             cfg.plugins[SEARCH_PLUGIN].config.jieba_dict_user = str(jieba_dict)
             with warnings.catch_warnings():
@@ -86,12 +97,43 @@ def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, jieba_dict: Pa
             raise SiteError(f"mkdocs build failed ({type(exc).__name__}: {exc}):\n{details}") from exc
 
 
-def build_site(kb: KB, site_dir: Path, settings: Settings) -> int:
-    """Generate the entry pages and build the site into site_dir; return the number of HTML pages."""
+OFFLINE_ZIP = "site-offline.zip"
+SHIM = "assets/vendor/iframe-worker-shim.js"  # copied into the docs from kbbuild/assets/vendor/
+LINKED = ("handbook.pdf", "widget/index.html", OFFLINE_ZIP)  # keep in step with the links in docs/index.md
+
+
+def zip_folder(folder: Path, zip_path: Path) -> None:
+    """The folder's files, in a stable order under one top folder (so unpacking makes no mess)."""
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            z.write(path, Path("知识库离线版") / path.relative_to(folder))
+
+
+def build_site(kb: KB, site_dir: Path, settings: Settings, extras: dict[str, Path] | None = None) -> int:
+    """Generate the entry pages and build the site into site_dir; return the number of HTML pages.
+
+    `extras` (the handbook PDF, the widget) are copied in, so the site folder served by any static
+    server links to them; the same goes into site-offline.zip, the copy that opens from disk.
+    """
     with tempfile.TemporaryDirectory(prefix="kb-site-") as tmp:
         docs = Path(tmp) / "docs"
         write_docs(kb, settings.docs_dir, docs)
+        shutil.copytree(VENDOR, docs / "assets" / "vendor")
+        for name, path in (extras or {}).items():
+            if path.is_dir():
+                shutil.copytree(path, docs / name)
+            elif path.is_file():
+                shutil.copy2(path, docs / name)
+        # The home page links these; a build without one (a test's) still gets a page that says so.
+        for name in LINKED:
+            if not (docs / name).exists():
+                (docs / name).parent.mkdir(parents=True, exist_ok=True)
+                (docs / name).write_text("本次构建未包含此文件。\n", "utf-8")
         jieba_dict = Path(tmp) / "jieba_user.txt"  # outside docs/, so it is not published
         jieba_dict.write_text(jieba_user_dict(kb), "utf-8")
         run_mkdocs(settings.mkdocs_yml, docs, site_dir.resolve(), jieba_dict)
+        offline = Path(tmp) / "offline"
+        run_mkdocs(settings.mkdocs_yml, docs, offline, jieba_dict, offline=True)
+        (offline / OFFLINE_ZIP).unlink()  # the offline copy does not carry itself
+        zip_folder(offline, site_dir / OFFLINE_ZIP)
     return sum(1 for _ in site_dir.rglob("*.html"))

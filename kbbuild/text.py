@@ -23,6 +23,14 @@ _INVISIBLE = re.compile(
     "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
 
 
+_QUOTE_MARKS = "“”\"'「」『』‘’"
+
+
+def unquoted(text: str) -> str:
+    """A quotation without the quotation marks it may carry: pages and PDF add their own, once."""
+    return text.strip().strip(_QUOTE_MARKS)
+
+
 def to_simplified(text: str) -> str:
     return _T2S.convert(text)
 

@@ -121,3 +121,34 @@ def test_api_docs_render_offline(page, base_url):
     assert reached == [] and page.errors == []
     # ReDoc's bundle names its own logo on cdn.redoc.ly: our CSP stops it before it leaves the host.
     assert all(url.startswith("https://cdn.redoc.ly/") for url in page.outside), page.outside
+
+
+def test_offline_copy_opens_from_disk(page, full_build, tmp_path):
+    """site-offline.zip, unpacked and opened from file://: pages (not folder listings), links, no CDN."""
+    import zipfile
+
+    with zipfile.ZipFile(full_build.path / "site" / "site-offline.zip") as z:
+        z.extractall(tmp_path)
+    root = tmp_path / "知识库离线版"
+    assert (root / "handbook.pdf").stat().st_size > 10_000 and (root / "widget" / "index.html").is_file()
+    page.goto((root / "index.html").as_uri())
+    assert "电信客服服务规范知识库" in page.title()
+    page.locator("a.md-tabs__link", has_text="按类型").first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith(".html") and "scripts" in page.url
+    assert page.locator("h1").first.inner_text() != "Index of"
+    page.goto((root / "forbidden.html").as_uri() + "#redline-mock-sarcasm")
+    assert "我都讲了多少遍了" in page.locator("#redline-mock-sarcasm + .kb-entry").inner_text()
+    assert page.outside == []  # the Web Worker shim comes from the zip, not unpkg.com
+
+
+def test_home_page_links_work_on_a_plain_static_server(full_build):
+    """The site folder alone (any static server) links to files it carries: handbook, widget, zip."""
+    import re
+
+    site = full_build.path / "site"
+    home = (site / "index.html").read_text("utf-8")
+    for link, file in (("handbook.pdf", "handbook.pdf"), ("widget/", "widget/index.html"),
+                       ("site-offline.zip", "site-offline.zip")):
+        assert re.search(rf'href="(\./)?{re.escape(link)}"', home), link
+        assert (site / file).is_file() and (site / file).stat().st_size > 1000
