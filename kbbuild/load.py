@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,7 @@ class KB:
     lookalikes_file: str = LOOKALIKES_FILE
     lookalikes_node: yaml.Node | None = field(default=None, repr=False)
     lookalike_places: list[tuple[str, int]] = field(default_factory=list)  # (key, index) of each look-alike
+    unparsed_ids: set[str] = field(default_factory=set)  # ids seen in files whose YAML does not parse
 
     def lookalike_where(self, i: int) -> tuple[int, str]:
         """Line and field name (lookalikes[3], neutral[7]) of the i-th correct utterance."""
@@ -145,6 +147,7 @@ def _dup_keys(node: yaml.Node, rel: str) -> Iterator[Problem]:
             yield from _dup_keys(item, rel)
 
 
+_ID_LINE = re.compile(r"^\s*-?\s*id:\s*['\"]?([a-z0-9-]+)", re.MULTILINE)
 MAX_DEPTH = 40  # an entry nests 4 levels; anything far deeper is a mistake or an attack
 
 
@@ -231,11 +234,14 @@ def validate_model(model: type[BaseModel] | TypeAdapter[Any], data: Any, node: y
         return None, problems
 
 
-def load_entries(path: Path, rel: str, invalid: list[IdRef]) -> tuple[list[Located], list[Problem]]:
+def load_entries(path: Path, rel: str, invalid: list[IdRef],
+                 unparsed: set[str]) -> tuple[list[Located], list[Problem]]:
     data, node, problems = parse_yaml(path, rel)
     if node is None:
         if not problems:
             problems.append(Problem(rel, 1, "(file)", "empty file: write an entry or a list of entries"))
+        elif problems[0].field == "(yaml)":  # YAML that does not parse: its ids exist for the editor
+            unparsed.update(_ID_LINE.findall(path.read_text("utf-8", errors="replace")))
         return [], problems
     items = list(zip(data, node.value, strict=True)) if isinstance(data, list) else [(data, node)]
     entries: list[Located] = []
@@ -274,13 +280,14 @@ def load_kb(kb_dir: Path, cwd: Path | None = None) -> KB:
     entries: list[Located] = []
     problems: list[Problem] = []
     invalid: list[IdRef] = []
+    unparsed: set[str] = set()
     kb_dir = kb_dir.resolve()
     base = display_base(kb_dir, cwd)
     for path in sorted(p for p in kb_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()):
         rel = path.relative_to(base).as_posix()
         if path.parent == kb_dir and path.name in SPECIAL_FILES:
             continue
-        found, errs = load_entries(path, rel, invalid)
+        found, errs = load_entries(path, rel, invalid, unparsed)
         entries.extend(found)
         problems.extend(errs)
     vocabulary, sources = Vocabulary(), None
@@ -309,4 +316,4 @@ def load_kb(kb_dir: Path, cwd: Path | None = None) -> KB:
     else:
         problems.append(Problem(spath.relative_to(base).as_posix(), 1, "(file)",
                                 "missing: list the source documents entries may cite"))
-    return KB(entries, vocabulary, sources, problems, invalid, lookalikes, lrel, lnode, places)
+    return KB(entries, vocabulary, sources, problems, invalid, lookalikes, lrel, lnode, places, unparsed)

@@ -23,7 +23,9 @@ def check_ids(refs: list[IdRef]) -> Iterator[Problem]:
             yield Problem(other.file, other.line, "id", f"duplicate id {ref.id!r}, also at {ref.file}:{ref.line}")
 
 
-def check_references(entries: list[Located]) -> Iterator[Problem]:
+def check_references(entries: list[Located], broken: set[str] | frozenset[str] = frozenset()) -> Iterator[Problem]:
+    """Dangling `related` and `instead_scripts`; ids of entries that failed to load (`broken`) are not
+    dangling: their own problem is reported where they are, once."""
     types = {loc.entry.id: loc.entry.type for loc in entries}
     for loc in entries:
         e = loc.entry
@@ -31,10 +33,12 @@ def check_references(entries: list[Located]) -> Iterator[Problem]:
             if ref == e.id:
                 yield Problem(loc.file, loc.line_of("related", i), f"related[{i}]",
                               "an entry cannot be related to itself")
-            elif ref not in types:
+            elif ref not in types and ref not in broken:
                 yield Problem(loc.file, loc.line_of("related", i), f"related[{i}]",
                               f"no entry has id {ref!r}")
         for i, ref in enumerate(getattr(e, "instead_scripts", [])):
+            if ref in broken and ref not in types:
+                continue
             if ref not in types:
                 yield Problem(loc.file, loc.line_of("instead_scripts", i), f"instead_scripts[{i}]",
                               f"no entry has id {ref!r}")
@@ -160,15 +164,43 @@ def check_lookalikes(kb: KB) -> Iterator[Problem]:
                           "reword it, or add it to that entry's allow list if it is correct")
 
 
+_MERGED_ITEM = re.compile(r"[。！？!?；;…]\s+-\s+\S")
+
+
+def check_folded_lines(entries: list[Located]) -> Iterator[Problem]:
+    """Text where YAML folded a mis-indented '- ' line into the line before (…服务！ - 请问…)."""
+    import yaml
+
+    def walk(node: yaml.Node, path: list[str | int]) -> Iterator[tuple[list[str | int], yaml.ScalarNode]]:
+        if isinstance(node, yaml.ScalarNode):
+            yield path, node
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                yield from walk(item, [*path, i])
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                yield from walk(value, [*path, key.value])
+
+    for loc in entries:
+        for path, scalar in walk(loc.node, []):
+            if scalar.style is None and _MERGED_ITEM.search(scalar.value):
+                field = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p))
+                                for i, p in enumerate(path))
+                yield Problem(loc.file, scalar.start_mark.line + 1, field,
+                              "a ' - ' inside the text: was the next list item indented too far? YAML joined "
+                              "it to this line (put each '- ' under the one before)")
+
+
 def check_kb(kb: KB, seeds_dir: Path | None = None, vocab_file: str = "kb/vocabulary.yaml") -> list[Problem]:
     """Every problem of a loaded KB, sorted by file and line."""
     problems = list(kb.problems)
     problems += check_ids(kb.id_refs())
-    problems += check_references(kb.entries)
+    problems += check_references(kb.entries, {ref.id for ref in kb.invalid_ids} | kb.unparsed_ids)
     problems += check_sources(kb, seeds_dir)
     problems += check_vocabulary(kb, vocab_file)
     problems += check_questions(kb)
     problems += check_examples(kb)
     problems += check_phrases(kb)
+    problems += check_folded_lines(kb.entries)
     problems += check_lookalikes(kb)
     return sorted(set(problems))

@@ -13,10 +13,10 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi_offline import FastAPIOffline
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 

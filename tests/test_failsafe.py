@@ -179,7 +179,7 @@ def test_only_copies_the_other_stages_or_refuses(kb_copy: Path, full_build) -> N
     assert current_release(out) is None
     partial = build_release(load_kb(kb_copy), out, Settings(build_dir=out), stages=STAGES, partial_ok=True)
     refused = only_index()  # the published build has no site: no whole release can be made from it
-    assert refused.exit_code == 1 and "has no site to copy" in refused.stderr
+    assert refused.exit_code == 1 and "has no handbook to copy" in refused.stderr
     assert current_release(out) == partial.path
     whole = shutil.copytree(full_build.path, out / "releases" / full_build.path.name)  # the same KB, built whole
     publish(whole, out)

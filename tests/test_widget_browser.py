@@ -258,7 +258,8 @@ def test_one_character_offers_words_and_total_is_real(page: Any) -> None:
     page.wait_for_function("() => window.__kb.results.at(-1).query === '投诉'")
     detail = page.evaluate("window.__kb.results.at(-1)")
     assert detail["total"] > items(page).count() >= 1
-    assert f"找到 {detail['total']} 条，显示前 {items(page).count()} 条" in page.locator("kb-search .status").first.inner_text()
+    status = page.locator("kb-search .status").first.inner_text()
+    assert f"找到 {detail['total']} 条，显示前 {items(page).count()} 条" in status
 
 
 def test_script_snippet_does_not_repeat_the_words_to_say(page: Any) -> None:
