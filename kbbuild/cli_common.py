@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .load import KB, display_base, load_kb
+from .load import KB, load_kb, shown_as
 from .settings import get_settings
 from .validate import check_kb
 
@@ -20,7 +20,7 @@ def load_checked(kb_dir: Path | None) -> tuple[KB, list[str]]:
         raise click.UsageError(f"no KB folder at {kb_dir}")
     kb = load_kb(kb_dir, cwd=Path.cwd())
     seeds = settings.seeds_dir if settings.seeds_dir.is_dir() else None
-    vocab_file = (kb_dir.resolve() / "vocabulary.yaml").relative_to(display_base(kb_dir, Path.cwd()))
+    vocab_file = shown_as(kb_dir, Path.cwd()) / "vocabulary.yaml"
     problems = check_kb(kb, seeds, vocab_file=vocab_file.as_posix())
     return kb, [str(p) for p in problems]
 

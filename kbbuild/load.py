@@ -268,11 +268,12 @@ def _load_special(path: Path, rel: str, model: type[BaseModel]) -> tuple[Any, li
     return obj, problems + errs
 
 
-def display_base(kb_dir: Path, cwd: Path | None) -> Path:
-    """Paths in messages are relative to the working directory when the KB is under it."""
+def shown_as(kb_dir: Path, cwd: Path | None) -> Path:
+    """How messages name the KB folder: relative to the working directory when the KB is under it,
+    otherwise as given (a copy elsewhere must never be named like the KB in the working directory)."""
     if cwd is not None and kb_dir.resolve().is_relative_to(cwd.resolve()):
-        return cwd.resolve()
-    return kb_dir.resolve().parent
+        return kb_dir.resolve().relative_to(cwd.resolve())
+    return kb_dir if cwd is not None else Path(kb_dir.resolve().name)
 
 
 def load_kb(kb_dir: Path, cwd: Path | None = None) -> KB:
@@ -281,10 +282,14 @@ def load_kb(kb_dir: Path, cwd: Path | None = None) -> KB:
     problems: list[Problem] = []
     invalid: list[IdRef] = []
     unparsed: set[str] = set()
+    shown = shown_as(kb_dir, cwd)
     kb_dir = kb_dir.resolve()
-    base = display_base(kb_dir, cwd)
+
+    def display(path: Path) -> str:
+        return (shown / path.relative_to(kb_dir)).as_posix()
+
     for path in sorted(p for p in kb_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()):
-        rel = path.relative_to(base).as_posix()
+        rel = display(path)
         if path.parent == kb_dir and path.name in SPECIAL_FILES:
             continue
         found, errs = load_entries(path, rel, invalid, unparsed)
@@ -293,13 +298,13 @@ def load_kb(kb_dir: Path, cwd: Path | None = None) -> KB:
     vocabulary, sources = Vocabulary(), None
     vpath, spath = kb_dir / VOCABULARY_FILE, kb_dir / SOURCES_FILE
     if vpath.exists():
-        vocab, errs = _load_special(vpath, vpath.relative_to(base).as_posix(), Vocabulary)
+        vocab, errs = _load_special(vpath, display(vpath), Vocabulary)
         vocabulary = vocab or vocabulary
         problems.extend(errs)
     lpath = kb_dir / LOOKALIKES_FILE
     lookalikes: list[str] = []
     places: list[tuple[str, int]] = []
-    lrel, lnode = lpath.relative_to(base).as_posix(), None
+    lrel, lnode = display(lpath), None
     if lpath.exists():
         data, lnode, errs = parse_yaml(lpath, lrel)
         if lnode is not None:
@@ -311,9 +316,9 @@ def load_kb(kb_dir: Path, cwd: Path | None = None) -> KB:
                 places += [("neutral", i) for i in range(len(obj.neutral))]
         problems.extend(errs)
     if spath.exists():
-        sources, errs = _load_special(spath, spath.relative_to(base).as_posix(), SourceRegistry)
+        sources, errs = _load_special(spath, display(spath), SourceRegistry)
         problems.extend(errs)
     else:
-        problems.append(Problem(spath.relative_to(base).as_posix(), 1, "(file)",
+        problems.append(Problem(display(spath), 1, "(file)",
                                 "missing: list the source documents entries may cite"))
     return KB(entries, vocabulary, sources, problems, invalid, lookalikes, lrel, lnode, places, unparsed)

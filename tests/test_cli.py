@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,3 +79,10 @@ def test_every_command_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     for name in main.commands:
         assert f"kb {name}" in readme, f"`kb {name}` is not documented in README.md"
+
+
+def test_check_names_a_kb_outside_the_working_directory_as_given(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    copy = tmp_path / "copy" / "kb"
+    shutil.copytree(DATA / "broken" / "syntax" / "kb", copy)
+    result = run("check", str(copy))
+    assert result.stdout.startswith(f"{copy}/a.yaml:4: (yaml)")  # not kb/a.yaml: that is another KB
