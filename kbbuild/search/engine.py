@@ -49,7 +49,7 @@ class Tuning:
     intent_boost: float = 0.1
     passage_offset: float = 0.0
     # Best meaning similarity under which, with no match in a title or question, the results are weak
-    # (dev: flags 9 of 15 unanswerable queries and 6 of 318 answered ones; e5 cosines are compressed).
+    # (dev: flags 9 of 15 unanswerable queries and 5 of 299 answered ones; e5 cosines are compressed).
     weak_below: float = 0.915
 
 
@@ -66,7 +66,7 @@ class Ranking:
     weak: bool
     corrected: str | None
     query: ParsedQuery
-    total: int  # entries that match: contain what was typed, or mean it (similarity past weak_below)
+    total: int  # entries containing what was typed; failing those, the ones meaning it nearly as well as the best
 
 
 def write_search(records: Sequence[dict[str, Any]], vocabulary: Vocabulary, embedder: Embedder, out: Path,
