@@ -148,7 +148,7 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
              responses=ERRORS, tags=["search"])
     async def search(q: QueryText,
                      limit: Annotated[int, Query(ge=1, le=settings.max_limit)] = 10,
-                     type: TypeName | None = None, channel: ChannelName | None = None) -> dict[str, Any]:
+                     type: TypeName | None = None, channel: ChannelName | None = None) -> Response:
         release = current()
         start = time.perf_counter()
         normalized = normalize(q)
@@ -157,8 +157,14 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
         if found is None:
             found = await anyio.to_thread.run_sync(release.search, *key, limiter=cpu)
         took = (time.perf_counter() - start) * 1000
-        return {"query": q, "normalized": normalized, "corrected": found.corrected, "weak": found.weak,
-                "took_ms": round(took, 3), "total": found.total, "results": list(found.results)}
+        head = {"query": q, "normalized": normalized, "weak": found.weak, "took_ms": round(took, 3),
+                "total": found.total}
+        if found.corrected:
+            head["corrected"] = found.corrected
+        # The results were encoded once, when first computed: a cached answer is a concatenation, not
+        # a validation and serialisation of ten results per request (SearchResponse documents the shape).
+        body = json.dumps(head, ensure_ascii=False)[:-1] + ', "results": ' + found.results_json + "}"
+        return Response(body, media_type="application/json")
 
     @app.get("/api/entries/{entry_id}", responses=ERRORS, tags=["entries"])
     async def entry(entry_id: Annotated[str, PathParam(max_length=80)]) -> dict[str, Any]:

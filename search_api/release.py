@@ -34,6 +34,7 @@ class SearchOutcome:
     weak: bool
     results: tuple[dict[str, Any], ...]
     total: int
+    results_json: str  # the results, JSON-encoded once
 
 
 class ReleaseError(Exception):
@@ -92,7 +93,8 @@ class Release:
         ranking: Ranking = self.engine.search(query, type_, channel)
         terms = ranking.query.terms(self.engine.analyzer)
         results = tuple(self._result(hit.pos, hit.score, hit.similarity, terms) for hit in ranking.hits[:limit])
-        return SearchOutcome(ranking.corrected, ranking.weak, results, max(ranking.total, len(results)))
+        return SearchOutcome(ranking.corrected, ranking.weak, results, max(ranking.total, len(results)),
+                             json.dumps(results, ensure_ascii=False))
 
     def _snippet_passages(self, pos: int) -> list[str]:
         """A script's words to say are shown in full under its title: its snippet comes from the rest."""
