@@ -32,9 +32,8 @@ log = logging.getLogger("search_api")
 class SearchOutcome:
     corrected: str | None
     weak: bool
-    results: tuple[dict[str, Any], ...]
-    total: int
-    results_json: str  # the results, JSON-encoded once
+    total: int  # matches, at least those shown
+    results_json: str  # the results shown, JSON-encoded once: a cached answer is not encoded again
 
 
 class ReleaseError(Exception):
@@ -92,8 +91,8 @@ class Release:
                 channel: str | None = None) -> SearchOutcome:
         ranking: Ranking = self.engine.search(query, type_, channel)
         terms = ranking.query.terms(self.engine.analyzer)
-        results = tuple(self._result(hit.pos, hit.score, hit.similarity, terms) for hit in ranking.hits[:limit])
-        return SearchOutcome(ranking.corrected, ranking.weak, results, max(ranking.total, len(results)),
+        results = [self._result(hit.pos, hit.score, hit.similarity, terms) for hit in ranking.hits[:limit]]
+        return SearchOutcome(ranking.corrected, ranking.weak, max(ranking.total, len(results)),
                              json.dumps(results, ensure_ascii=False))
 
     def _snippet_passages(self, pos: int) -> list[str]:

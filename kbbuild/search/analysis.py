@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -95,13 +94,12 @@ class Analyzer:
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
+        # Initialised here, before any thread can use it (jieba's lazy initialisation is not thread-safe).
         self._jieba = jieba.Tokenizer()
-        self._lock = threading.Lock()  # jieba's lazy initialisation is not thread-safe
-        with self._lock:
-            self._jieba.initialize()
-            for word in vocabulary.segmentation_words():
-                if w := fold(word):
-                    self._jieba.add_word(w, freq=200_000)
+        self._jieba.initialize()
+        for word in vocabulary.segmentation_words():
+            if w := fold(word):
+                self._jieba.add_word(w, freq=200_000)
         self.synonyms: dict[str, tuple[str, ...]] = {}
         self._group_key: dict[str, str] = {}
         for group in vocabulary.synonyms:

@@ -311,4 +311,4 @@ class SearchEngine:
         # as well as the best (e5's cosines are compressed: a fixed bar would count half the KB).
         bar = max(t.weak_below, top_similarity - MEANING_BAND)
         total = len(exact) or sum(sim >= bar for _, sim in dense)
-        return Ranking(hits, weak, corrected, q, max(total, 1) if hits else 0)
+        return Ranking(hits, weak, corrected, q, total)
