@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
@@ -74,9 +75,8 @@ def git_revision(root: Path) -> str | None:
     return out.stdout.strip() or None
 
 
-def write_data(kb: KB, out: Path, settings: Settings) -> None:
-    entries = [entry_record(loc.entry, settings.site_prefix) for loc in kb.entries]
-    (out / "entries.json").write_text(json.dumps(entries, ensure_ascii=False), "utf-8")
+def write_data(records: list[dict[str, Any]], kb: KB, out: Path) -> None:
+    (out / "entries.json").write_text(json.dumps(records, ensure_ascii=False), "utf-8")
     (out / "vocabulary.json").write_text(kb.vocabulary.model_dump_json(), "utf-8")
 
 
@@ -87,28 +87,28 @@ def _embedder(settings: Settings) -> Any:
     return CachedEmbedder(load_embedder(settings.embedder), settings.cache_dir)
 
 
-def write_checker(kb: KB, out: Path, settings: Settings) -> dict[str, Any]:
+def write_checker(kb: KB, records: list[dict[str, Any]], out: Path, settings: Settings,
+                  get_embedder: Callable[[], Any]) -> dict[str, Any]:
     """Train tier 2 of the checker on the KB's examples and look-alikes; its model goes to out/checker."""
     from .check.suspect import SuspectModel, training_set
 
-    records = [entry_record(loc.entry, settings.site_prefix) for loc in kb.entries]
     data = training_set(records, kb.lookalikes)
     if len(set(data.labels)) < 2:  # a KB without examples (or without scripts): tier 1 only
         return {"checker": {"tier2": "off: the KB has no examples of violations or no correct utterances"}}
-    embedder = _embedder(settings)
+    embedder = get_embedder()
     model = SuspectModel.train(data, embedder, settings.check_threshold)
     model.save(out / "checker")
     embedder.save()
     return {"checker": model.info}
 
 
-def write_search(kb: KB, out: Path, settings: Settings) -> dict[str, Any]:
+def write_search(kb: KB, records: list[dict[str, Any]], out: Path,
+                 get_embedder: Callable[[], Any]) -> dict[str, Any]:
     """Index, field texts and vectors under out/search; returns what the manifest records of them."""
     from .search.engine import SearchEngine, choose_canaries
     from .search.engine import write_search as write
 
-    embedder = _embedder(settings)
-    records = [entry_record(loc.entry, settings.site_prefix) for loc in kb.entries]
+    embedder = get_embedder()
     info = write(records, kb.vocabulary, embedder, out / "search")
     embedder.save()
     return {"search": info, "canaries": choose_canaries(SearchEngine.from_release(out, embedder.inner))}
@@ -117,15 +117,17 @@ def write_search(kb: KB, out: Path, settings: Settings) -> dict[str, Any]:
 def _stage_functions(kb: KB, out: Path, manifest: dict[str, Any],
                      settings: Settings) -> dict[str, Callable[[], object]]:
     entries = [loc.entry for loc in kb.entries]
+    records = [entry_record(e, settings.site_prefix) for e in entries]
+    embedder = functools.cache(lambda: _embedder(settings))  # one model and one vector cache per build
 
     def stage(module: str) -> Any:
         # Imported when the stage runs, so `kb check` never pays for the embedder, mkdocs or weasyprint.
         return importlib.import_module(f".{module}", __package__)
 
     return {
-        "data": lambda: write_data(kb, out, settings),
-        "index": lambda: write_search(kb, out, settings),
-        "checker": lambda: write_checker(kb, out, settings),
+        "data": lambda: write_data(records, kb, out),
+        "index": lambda: write_search(kb, records, out, embedder),
+        "checker": lambda: write_checker(kb, records, out, settings, embedder),
         "site": lambda: stage("site").build_site(kb, out / "site", settings,
                                                  {"handbook.pdf": out / "handbook.pdf", "widget": out / "widget"}),
         "handbook": lambda: stage("handbook").build_handbook(entries, kb.sources, out,
