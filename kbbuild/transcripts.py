@@ -29,6 +29,9 @@ CALL_KEYS = ("call_id", "call", "session_id", "conversation_id")
 TIME_KEYS = ("time", "begin_time", "start_time", "start", "bg")
 LIST_KEYS = ("utterances", "sentences", "segments", "result", "dialogue", "transcript")
 MAX_FILE_BYTES = 50_000_000
+# Every known label with its role, longest first (客户代表 before 客户): sorted once, not per line.
+_LABELS = sorted([(a, AGENT) for a in AGENT_LABELS] + [(c, CUSTOMER) for c in CUSTOMER_LABELS],
+                 key=lambda kv: -len(kv[0]))
 
 _TIME = r"\[?\s*(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)\s*\]?"
 _LABEL = r"(?P<label>[^:：\s\[\]（(]{1,16})\s*(?:[（(][^）)]{0,16}[）)])?"  # 客户（张先生）
@@ -60,8 +63,7 @@ class SpeakerRules:
         if text in self.customer_roles:
             return CUSTOMER, None
         low = text.lower()
-        for known, role in sorted([(a, AGENT) for a in AGENT_LABELS] + [(c, CUSTOMER) for c in CUSTOMER_LABELS],
-                                  key=lambda kv: -len(kv[0])):
+        for known, role in _LABELS:
             if low.startswith(known):
                 rest = text[len(known):].strip(" #-_")
                 return role, (rest or None) if role == AGENT else None
