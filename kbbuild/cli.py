@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .build import STAGES
-from .cli_common import load_checked, require_clean
+from .cli_common import load_checked, load_with_warnings, require_clean
 from .settings import cores, get_settings
 from .stats import format_stats, kb_stats
 
@@ -25,13 +25,16 @@ def main() -> None:
 @click.argument("kb_dir", required=False, type=KB_DIR)
 def check(kb_dir: Path | None) -> None:
     """Validate every YAML file of the KB; exit 1 if anything is wrong."""
-    kb, problems = load_checked(kb_dir)
-    for line in problems:
-        click.echo(line)
-    if problems:
-        click.echo(f"{len(problems)} problem(s) in {kb_dir or get_settings().kb_dir}", err=True)
+    kb, problems = load_with_warnings(kb_dir)
+    for problem in problems:
+        click.echo(str(problem))
+    errors = sum(not p.warning for p in problems)
+    warnings = len(problems) - errors
+    also = f", {warnings} warning(s)" if warnings else ""
+    if errors:
+        click.echo(f"{errors} problem(s){also} in {kb_dir or get_settings().kb_dir}", err=True)
         sys.exit(1)
-    click.echo(f"ok: {len(kb.entries)} entries, no problems", err=True)
+    click.echo(f"ok: {len(kb.entries)} entries, no problems{also}", err=True)
 
 
 @main.command()

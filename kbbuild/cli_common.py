@@ -8,12 +8,19 @@ from pathlib import Path
 import click
 
 from .load import KB, load_kb, shown_as
+from .problems import Problem
 from .settings import get_settings
 from .validate import check_kb
 
 
 def load_checked(kb_dir: Path | None) -> tuple[KB, list[str]]:
-    """The KB (default kb/) and every problem `kb check` would print; a missing folder is a usage error."""
+    """The KB (default kb/) and every error `kb check` would print; a missing folder is a usage error."""
+    kb, problems = load_with_warnings(kb_dir)
+    return kb, [str(p) for p in problems if not p.warning]
+
+
+def load_with_warnings(kb_dir: Path | None) -> tuple[KB, list[Problem]]:
+    """The KB and every problem, warnings included (only `kb check` shows those)."""
     settings = get_settings()
     kb_dir = kb_dir or settings.kb_dir
     if not kb_dir.is_dir():
@@ -21,8 +28,7 @@ def load_checked(kb_dir: Path | None) -> tuple[KB, list[str]]:
     kb = load_kb(kb_dir, cwd=Path.cwd())
     seeds = settings.seeds_dir if settings.seeds_dir.is_dir() else None
     vocab_file = shown_as(kb_dir, Path.cwd()) / "vocabulary.yaml"
-    problems = check_kb(kb, seeds, vocab_file=vocab_file.as_posix())
-    return kb, [str(p) for p in problems]
+    return kb, check_kb(kb, seeds, vocab_file=vocab_file.as_posix())
 
 
 def require_clean(kb_dir: Path | None, refused: str) -> KB:

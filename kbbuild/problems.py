@@ -11,6 +11,10 @@ class Problem:
     line: int
     field: str
     message: str
+    # A warning is printed by `kb check` but blocks nothing (build, handbook, eval): something an editor
+    # should look at (a time in prose with no structured limit, a near-duplicate), not something broken.
+    warning: bool = False
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+        level = "warning: " if self.warning else ""
+        return f"{self.file}:{self.line}: {self.field}: {level}{self.message}"
