@@ -63,14 +63,26 @@ def _say_blocks(says: Sequence[str]) -> str:
 def _limit_badge(limit: Any) -> str:
     bound = BOUND_LABELS[limit.bound]
     what = f'<span class="kb-limit-what">{esc(limit.what)}</span>' if limit.what else ""
+    if limit.condition:
+        what += f'<span class="kb-cond">{esc(limit.condition)}</span>'
     return (f'<span class="kb-limit-item">{what}<span class="kb-bound">{bound}</span>'
             f'<span class="kb-limit">{esc(limit.label())}</span></span>')
 
 
-def _within(limit: Any | None) -> str:
-    if limit is None:
+def _limits_para(entry: Any) -> str:
+    if not entry.limits:
         return ""
-    return f'<span class="kb-limit" title="时限">{esc(limit.label())}内</span>'
+    return f'<p class="kb-limits">{"".join(_limit_badge(x) for x in entry.limits)}</p>\n'
+
+
+def _within(limits: list[Any]) -> str:
+    """Time-limit badges of a step or hop, each with its condition (紧急 1 个工作小时内)."""
+    out = []
+    for limit in limits:
+        cond = f'<span class="kb-cond">{esc(limit.condition)}</span>' if limit.condition else ""
+        what = f' title="{esc(limit.what)}"' if limit.what else ' title="时限"'
+        out.append(f'<span class="kb-limit"{what}>{cond}{esc(limit.label())}内</span>')
+    return "".join(out)
 
 
 def _meta(entry: Any) -> str:
@@ -158,8 +170,7 @@ def render_escalation(entry: Any, by_id: ById, depth: int) -> str:
 
 def render_rule(entry: Any, by_id: ById, depth: int) -> str:
     out = f'<blockquote class="kb-statement">{esc(entry.statement)}</blockquote>\n'
-    if entry.limits:
-        out += f'<p class="kb-limits">{"".join(_limit_badge(x) for x in entry.limits)}</p>\n'
+    out += _limits_para(entry)
     for w in entry.windows:
         out += (f'<p class="kb-window"><span class="kb-limit">{esc(w.start)}–{esc(w.end)}</span>'
                 f'{esc(w.what)}</p>\n')
@@ -182,6 +193,7 @@ def render_entry(entry: Any, by_id: ById, sources: SourceRegistry | None, depth:
         classes += f" kb-{entry.severity}"
     body = (_meta(entry) + _para("kb-summary", "概述", entry.summary)
             + RENDERERS[entry.type](entry, by_id, depth)
+            + ("" if entry.type == "rule" else _limits_para(entry))
             + _para("kb-notes", "编辑备注", entry.notes)
             + render_sources(entry, sources) + render_related(entry, by_id, depth))
     # A raw HTML block must start at column 0 after a blank line, or Markdown would parse it.
