@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from .lint_links import check_links
+from .lint_times import check_times
 from .load import KB, IdRef, Located
 from .model import EXAMPLE_MAX_CHARS, QUESTION_MAX_CHARS
 from .problems import Problem
@@ -203,4 +205,6 @@ def check_kb(kb: KB, seeds_dir: Path | None = None, vocab_file: str = "kb/vocabu
     problems += check_phrases(kb)
     problems += check_folded_lines(kb.entries)
     problems += check_lookalikes(kb)
+    problems += check_links(kb)
+    problems += check_times(kb.entries)
     return sorted(set(problems))
