@@ -18,7 +18,7 @@ from cachetools import LRUCache
 from kbbuild.check import Checker
 from kbbuild.check.checker import MAX_WINDOWS
 from kbbuild.check.suspect import SuspectModel
-from kbbuild.deadline import WorkingTime
+from kbbuild.deadline import WorkingTime, time_limits
 from kbbuild.operators import GENERAL, visible
 from kbbuild.search.embedder import Embedder
 from kbbuild.search.engine import Ranking, SearchEngine, failed_canaries
@@ -136,6 +136,10 @@ class Release:
         }
         if rec["type"] == "script":
             result["say"] = rec["say"]
+        if limits := [{"where": where, "label": label, "limit": f"{lim['value']:g} {lim['unit']}",
+                        "condition": lim.get("condition"), "deadline": lim.get("bound", "max") == "max"}
+                       for where, label, lim in time_limits(rec)]:
+            result["limits"] = limits
         if rec["type"] == "forbidden":
             result |= {"severity": rec["severity"], "phrases": rec.get("phrases", []),
                        "instead": rec.get("instead", [])}

@@ -26,6 +26,14 @@ class Health(BaseModel):
     created: str
 
 
+class TimeLimit(BaseModel):
+    where: str = Field(description="path[2], steps[5] or limits[0]")
+    label: str
+    limit: str = Field(description="e.g. 1 个工作小时")
+    condition: str | None = Field(None, description="When it applies (紧急, 一般 …)")
+    deadline: bool = Field(description="A time to finish within (GET /api/deadline gives its due time)")
+
+
 class Result(BaseModel):
     id: str
     type: TypeName
@@ -41,6 +49,7 @@ class Result(BaseModel):
     severity: Literal["red-line", "serious", "discouraged"] | None = None
     phrases: list[str] | None = None
     instead: list[str] | None = None
+    limits: list[TimeLimit] | None = Field(None, description="Time limits of the entry, with conditions")
 
 
 class SearchResponse(BaseModel):
