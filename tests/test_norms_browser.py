@@ -50,7 +50,7 @@ def test_site_operator_switch_and_deadline(browser: Any, base_url: str) -> None:
     assert errors == []
 
 
-def test_widget_shows_limits_and_deadline(browser: Any, live_server: LiveServer) -> None:
+def test_widget_shows_limits_and_deadline(browser: Any, live_server: LiveServer) -> None:  # noqa: F811
     page = open_widget(browser, live_server.url)
     search(page, "绿色通道紧急工单")
     card = items(page).filter(has=page.locator(f"xpath=self::*[@data-id='{GREEN}']")).first
