@@ -72,6 +72,16 @@ class WorkingTime:
         raise DeadlineError("日历在两年内没有足够的工作日：检查 kb/calendar.yaml")
 
 
+def in_zone(start: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """A start time in the calendar's zone; without an offset it already is the calendar's local time."""
+    if start.tzinfo is None:
+        return start.replace(tzinfo=tz)
+    try:
+        return start.astimezone(tz)
+    except OverflowError:  # 0001-01-01 or 9999-12-31 with an offset: keep the time as given
+        return start
+
+
 def parse_start(text: str, tz: dt.tzinfo) -> dt.datetime:
     """An ISO 8601 time; without an offset it is the calendar's local time."""
     try:
@@ -79,7 +89,7 @@ def parse_start(text: str, tz: dt.tzinfo) -> dt.datetime:
     except ValueError:
         raise DeadlineError(f"开始时间 {text[:40]!r} 不是 ISO 8601 格式，例如 2026-12-04T17:30 或 "
                             "2026-12-04T17:30+08:00") from None
-    return start.replace(tzinfo=tz) if start.tzinfo is None else start.astimezone(tz)
+    return in_zone(start, tz)
 
 
 @dataclass(frozen=True)
@@ -135,12 +145,15 @@ def due_times(record: dict[str, Any], start: dt.datetime, calendar: WorkingTime,
         unit, value = lim["unit"], float(lim["value"])
         due = None
         if lim.get("bound", "max") == "max" and value <= MAX_VALUE[unit]:
-            if unit == "个工作小时":
-                due = calendar.add_working_hours(start, value)
-            elif unit == "工作日":
-                due = calendar.add_working_days(start, max(1, round(value)))
-            else:
-                due = start + CLOCK_UNITS[unit] * value
+            try:
+                if unit == "个工作小时":
+                    due = calendar.add_working_hours(start, value)
+                elif unit == "工作日":
+                    due = calendar.add_working_days(start, max(1, round(value)))
+                else:
+                    due = start + CLOCK_UNITS[unit] * value
+            except OverflowError:  # past 9999-12-31: there is no such due time
+                due = None
         out.append(Due(where, label, lim.get("what"), cond, _limit_label(lim), due, unit in WORKING_UNITS))
     return out
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Query
 
-from kbbuild.deadline import DeadlineError, coverage_note, due_times, parse_start, time_limits
+from kbbuild.deadline import DeadlineError, conditions, coverage_note, due_times, in_zone, time_limits
 from kbbuild.settings import Settings
 
 from .release import Release
@@ -21,8 +21,8 @@ def chosen_operator(release: Release, asked: str | None, default: str | None) ->
     name = default if asked is None else asked
     if name in (None, "", ALL):
         return None
-    if name not in release.profiles:
-        raise HTTPException(422, f"operator: unknown operator {name!r}; choose one of "
+    if name not in release.profiles:  # 404: this build has no norms of that operator
+        raise HTTPException(404, f"operator: no norms of operator {name!r} in this build; choose one of "
                                  f"{', '.join([*release.profiles, ALL])}")
     return name
 
@@ -37,8 +37,8 @@ def register(app: FastAPI, current: Callable[[], Release], settings: Settings, e
     @app.get("/api/deadline", response_model=DeadlineResponse, responses=errors, tags=["entries"])
     async def deadline(
         entry: Annotated[str, Query(description="Entry id (an escalation, process or rule)", max_length=80)],
-        start: Annotated[str, Query(description="When the clock starts, ISO 8601 (2026-12-04T17:30; "
-                                                "no offset: the calendar's, +08:00)", max_length=40)],
+        start: Annotated[dt.datetime, Query(description="When the clock starts, ISO 8601 (2026-12-04T17:30; "
+                                                        "no offset: the calendar's, +08:00)")],
         condition: Annotated[str | None, Query(description="Only the limits of this condition (紧急, 一般 …)",
                                                max_length=40)] = None,
     ) -> dict[str, Any]:
@@ -49,8 +49,11 @@ def register(app: FastAPI, current: Callable[[], Release], settings: Settings, e
         if record is None:
             raise HTTPException(404, f"no entry with id {entry!r}")
         calendar = release.calendar
+        if condition is not None and condition not in (known := conditions(record)):
+            raise HTTPException(404, f"condition: no limit of {record['id']!r} applies when {condition!r}; "
+                                     f"its conditions: {', '.join(known) or 'none'}")
+        begin = in_zone(start, calendar.tz)
         try:
-            begin = parse_start(start, calendar.tz)
             dues = due_times(record, begin, calendar, condition)
         except DeadlineError as exc:
             raise HTTPException(422, str(exc)) from None

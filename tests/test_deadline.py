@@ -132,7 +132,13 @@ def test_api_deadline(client: TestClient) -> None:
     assert [(d["condition"], d["due"]) for d in body["deadlines"]] == [("紧急", "2026-12-07T09:30+08:00")]
     assert client.get("/api/deadline", params={"entry": "no-such", "start": "2026-12-04T17:30"}).status_code == 404
     bad = client.get("/api/deadline", params={"entry": GREEN, "start": "tomorrow"})
-    assert bad.status_code == 422 and "ISO 8601" in bad.json()["error"]
+    assert bad.status_code == 422 and bad.json()["error"].startswith("start:")
+    naive_z = client.get("/api/deadline", params={"entry": GREEN, "start": "2026-12-04T09:30Z"}).json()
+    assert naive_z["start"] == "2026-12-04T17:30+08:00"  # UTC converted to the calendar's zone
+    unknown = client.get("/api/deadline", params={"entry": GREEN, "start": "2026-12-04T17:30", "condition": "特急"})
+    assert unknown.status_code == 404 and "紧急, 一般" in unknown.json()["error"]
+    far = client.get("/api/deadline", params={"entry": GREEN, "start": "9999-12-31T17:30"})
+    assert far.status_code == 200 and all(d["due"] is None for d in far.json()["deadlines"])
     assert client.get("/api/deadline", params={"entry": GREEN}).status_code == 422  # start is required
 
 
