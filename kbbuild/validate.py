@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .lint_duplicates import check_near_duplicates
+from .lint_quotes import check_quote_length
 from .load import KB, IdRef, Located
 from .model import EXAMPLE_MAX_CHARS, QUESTION_MAX_CHARS
 from .problems import Problem
@@ -205,4 +206,5 @@ def check_kb(kb: KB, seeds_dir: Path | None = None, vocab_file: str = "kb/vocabu
     problems += check_folded_lines(kb.entries)
     problems += check_lookalikes(kb)
     problems += check_near_duplicates(kb.entries)
+    problems += check_quote_length(kb.entries)
     return sorted(set(problems))
