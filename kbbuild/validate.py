@@ -6,7 +6,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from .lint_duplicates import check_near_duplicates
 from .lint_links import check_links
+from .lint_quotes import check_quote_length
 from .lint_times import check_times
 from .load import KB, IdRef, Located
 from .model import EXAMPLE_MAX_CHARS, QUESTION_MAX_CHARS
@@ -207,4 +209,6 @@ def check_kb(kb: KB, seeds_dir: Path | None = None, vocab_file: str = "kb/vocabu
     problems += check_lookalikes(kb)
     problems += check_links(kb)
     problems += check_times(kb.entries)
+    problems += check_near_duplicates(kb.entries)
+    problems += check_quote_length(kb.entries)
     return sorted(set(problems))
