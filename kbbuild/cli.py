@@ -10,6 +10,7 @@ import click
 
 from .build import STAGES
 from .cli_common import load_checked, load_with_warnings, require_clean
+from .messages import LANGS, text
 from .settings import cores, get_settings
 from .stats import format_stats, kb_stats
 
@@ -22,19 +23,24 @@ def main() -> None:
 
 
 @main.command()
+@click.option("--lang", type=click.Choice(LANGS), default=None,
+              help="Language of the messages: zh (default) or en; or set KB_LANG.")
 @click.argument("kb_dir", required=False, type=KB_DIR)
-def check(kb_dir: Path | None) -> None:
+def check(lang: str | None, kb_dir: Path | None) -> None:
     """Validate every YAML file of the KB; exit 1 if anything is wrong."""
+    lang = lang or get_settings().lang
     kb, problems = load_with_warnings(kb_dir)
     for problem in problems:
-        click.echo(str(problem))
+        click.echo(problem.render(lang))
     errors = sum(not p.warning for p in problems)
     warnings = len(problems) - errors
-    also = f", {warnings} warning(s)" if warnings else ""
+    also = {"also": text("summary_warnings", "zh", warnings=warnings) if warnings else "",
+            "also_en": text("summary_warnings", "en", warnings=warnings) if warnings else ""}
     if errors:
-        click.echo(f"{errors} problem(s){also} in {kb_dir or get_settings().kb_dir}", err=True)
+        click.echo(text("summary_problems", lang, errors=errors, kb=kb_dir or get_settings().kb_dir, **also),
+                   err=True)
         sys.exit(1)
-    click.echo(f"ok: {len(kb.entries)} entries, no problems{also}", err=True)
+    click.echo(text("summary_ok", lang, entries=len(kb.entries), **also), err=True)
 
 
 @main.command()
@@ -45,7 +51,7 @@ def stats(kb_dir: Path | None) -> None:
     entries = [loc.entry for loc in kb.entries]
     click.echo(format_stats(kb_stats(entries), len(entries)))
     if problems:
-        click.echo(f"note: {len(problems)} problem(s); run `kb check`", err=True)
+        click.echo(text("stats_note", get_settings().lang, count=len(problems)), err=True)
 
 
 @main.command()
@@ -59,7 +65,7 @@ def build(out: Path | None, only: tuple[str, ...], kb_dir: Path | None) -> None:
     from .build import BuildError, build_release
 
     settings = get_settings()
-    kb = require_clean(kb_dir, "build aborted, the published build is unchanged")
+    kb = require_clean(kb_dir, "build_aborted")
     stages = [s for s in STAGES if not only or s in only or s == "data"]
     start = time.perf_counter()
     try:
@@ -86,7 +92,7 @@ def eval_(split: str, misses: bool, kb_dir: Path | None) -> None:
     from .search.evaluate import run_report
 
     settings = get_settings()
-    kb = require_clean(kb_dir, "not evaluated")
+    kb = require_clean(kb_dir, "not_evaluated")
     splits = ["dev", "test"] if split == "both" else [split]
     with tempfile.TemporaryDirectory() as tmp:
         # Search artifacts only, in a throw-away folder: the published build is not touched.

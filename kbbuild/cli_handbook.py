@@ -40,7 +40,7 @@ def handbook(channel: str | None, type_: str | None, out: Path | None, kb_dir: P
     from .handbook import HandbookError, make_handbook
 
     settings = get_settings()
-    kb = require_clean(kb_dir, "handbook not made")
+    kb = require_clean(kb_dir, "handbook_not_made")
     if out is None:
         name = f"handbook-{channel or 'all'}" + (f"-{type_}" if type_ else "")
         out = settings.build_dir / f"{name}.pdf"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -21,6 +22,8 @@ class Settings(BaseSettings):
     docs_dir: Path = ROOT / "docs"
     eval_dir: Path = ROOT / "tests" / "search_eval"  # labelled queries: dev (tune on it) and test (frozen)
     mkdocs_yml: Path = ROOT / "mkdocs.yml"
+
+    lang: Literal["zh", "en"] = "zh"  # the language of `kb check` and the other commands' messages to editors
 
     host: str = "127.0.0.1"
     port: int = 8000
