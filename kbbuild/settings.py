@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     # The source documents quotes are checked against; absent on a machine without them.
     seeds_dir: Path = ROOT.parent / "shared" / "seeds"
     docs_dir: Path = ROOT / "docs"
+    schema_dir: Path = ROOT / "schema"  # JSON Schemas of the KB files (`kb schema`), committed
     eval_dir: Path = ROOT / "tests" / "search_eval"  # labelled queries: dev (tune on it) and test (frozen)
     mkdocs_yml: Path = ROOT / "mkdocs.yml"
 
