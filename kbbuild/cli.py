@@ -107,7 +107,9 @@ def eval_(split: str, misses: bool, kb_dir: Path | None) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=1, help="Worker processes.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Build folder to serve (default build/).")
-def serve(host: str | None, port: int | None, workers: int, out: Path | None) -> None:
+@click.option("--reload", "reload_", is_flag=True,
+              help="Rebuild when a KB file is saved (preview); a broken save keeps the last good build.")
+def serve(host: str | None, port: int | None, workers: int, out: Path | None, reload_: bool) -> None:
     """Serve the latest build: API, site, handbook and widget; picks up new builds by itself."""
     import os
 
@@ -124,6 +126,11 @@ def serve(host: str | None, port: int | None, workers: int, out: Path | None) ->
     url = f"http://{host or settings.host}:{port or settings.port}"
     click.echo(f"serving {build_dir / 'current'} at {url}/ (site), {url}/widget/, {url}/handbook.pdf, "
                f"{url}/docs (API); Ctrl-C stops", err=True)
+    if reload_:  # a daemon thread: it ends with the server
+        from .reload import start_watcher
+
+        start_watcher(settings.kb_dir, build_dir, lambda line: click.echo(line, err=True))
+        click.echo(f"监视 {settings.kb_dir}：保存 YAML 文件后自动检查并重新构建", err=True)
     uvicorn.run("search_api.main:app", host=host or settings.host, port=port or settings.port,
                 workers=workers, log_level="warning", access_log=False, timeout_graceful_shutdown=5)
 
