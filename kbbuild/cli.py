@@ -72,10 +72,10 @@ def build(out: Path | None, only: tuple[str, ...], kb_dir: Path | None) -> None:
         result = build_release(kb, out or settings.build_dir, settings, stages,
                                on_stage=lambda name, secs: click.echo(f"  {name:<9} {secs:6.2f} s", err=True))
     except BuildError as exc:
-        click.echo(f"build failed: {exc}\nthe published build is unchanged", err=True)
+        click.echo(text("build_failed", settings.lang, detail=exc), err=True)
         sys.exit(1)
-    click.echo(f"published {result.build_id}: {result.entry_count} entries in "
-               f"{time.perf_counter() - start:.1f} s -> {result.path}")
+    click.echo(text("published", settings.lang, build=result.build_id, entries=result.entry_count,
+                    secs=time.perf_counter() - start, path=result.path))
 
 
 @main.command(name="eval")

@@ -134,6 +134,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "build_aborted": ("未构建，已发布的版本不变", "build aborted, the published build is unchanged"),
     "not_evaluated": ("未评测", "not evaluated"),
     "handbook_not_made": ("未生成手册", "handbook not made"),
+    "build_failed": ("构建失败：{detail}\n已发布的版本不变",
+                     "build failed: {detail}\nthe published build is unchanged"),
+    "published": ("已发布 {build}：{entries} 个条目，用时 {secs:.1f} 秒 -> {path}",
+                  "published {build}: {entries} entries in {secs:.1f} s -> {path}"),
     "stats_note": ("注意：有 {count} 个问题；运行 `kb check` 查看", "note: {count} problem(s); run `kb check`"),
     "no_kb_folder": ("{path} 不是知识库文件夹", "no KB folder at {path}"),
 }
