@@ -63,6 +63,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "colon: quote it)"),
     "yaml_start_char": ("YAML 语法错误：文字不能以 {char} 开头：给整段文字加引号",
                         "YAML syntax error: text cannot start with {char}: put quotes around it"),
+    "yaml_two_documents": ("YAML 语法错误：这里的 --- 开始了第二个文档：一个文件只写一个条目或一个条目列表（删掉 ---，"
+                           "用「- 」把条目写成列表）",
+                           "YAML syntax error: a second document starts here (---): a file holds one entry or one list "
+                           "of entries (delete the ---, write the entries as a list with '- ')"),
     "yaml_other": ("YAML 语法错误：{detail}（多半是缩进不齐、少了冒号或引号没关上）",
                    "YAML syntax error: {detail}"),
     # fields (pydantic errors, load.py)
@@ -146,12 +150,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
 KIND_NAMES = {"question": ("问法", "question"), "example": ("违规示例", "example")}
 
 
-@dataclass(frozen=True, order=True)
+class _Shown(str):
+    """An argument that is no plain value (a list an editor wrote where a number goes), kept as its repr
+    so a Msg stays hashable and orderable; {x!r} and {x} both show it as the repr."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool | type(None)) else _Shown(repr(value))
+
+
+@dataclass(frozen=True)
 class Msg:
     """A message to show an editor: a key of MESSAGES and its arguments, rendered in either language."""
 
     key: str
     args: tuple[tuple[str, Any], ...] = ()
+
+    def __lt__(self, other: Msg) -> bool:  # problems sort by file, line, field, then message
+        return (self.key, repr(self.args)) < (other.key, repr(other.args))
 
     def render(self, lang: str = "zh") -> str:
         zh, en = MESSAGES[self.key]
@@ -164,7 +183,7 @@ class Msg:
 def msg(key: str, **args: Any) -> Msg:
     if key not in MESSAGES:
         raise KeyError(f"no message {key!r} in kbbuild/messages.py")
-    return Msg(key, tuple(sorted(args.items())))
+    return Msg(key, tuple(sorted((name, _plain(value)) for name, value in args.items())))
 
 
 def text(key: str, lang: str = "zh", **args: Any) -> str:

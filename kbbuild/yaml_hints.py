@@ -24,6 +24,8 @@ def explain(exc: yaml.MarkedYAMLError) -> tuple[int, Msg]:
         if char == "\\t":
             return line, msg("yaml_tab")
         return line, msg("yaml_start_char", char=char)
+    if "expected a single document" in context:
+        return line, msg("yaml_two_documents")
     if "could not find expected ':'" in problem:
         return start, msg("yaml_colon_missing")
     if "mapping values are not allowed" in problem:

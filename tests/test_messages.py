@@ -6,6 +6,9 @@ import string
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kbbuild.messages import MESSAGES, msg
 from kbbuild.problems import Problem
@@ -33,6 +36,9 @@ MISTAKES = [
      "是字段名时，它要和上一个字段左对齐"),
     ("a field indented too far", ENTRY.replace("\nwhen:", "\n  when:"),
      "kb/a.yaml:5: (yaml): YAML 语法错误：这一行的缩进和上面的字段对不齐（或引号后面还有文字）：同一层的字段左对齐"),
+    ("a second document", ENTRY + "---\n" + ENTRY,
+     "kb/a.yaml:9: (yaml): YAML 语法错误：这里的 --- 开始了第二个文档：一个文件只写一个条目或一个条目列表（删掉 ---，"
+     "用「- 」把条目写成列表）"),
     ("text starting with @", ENTRY.replace("title: 问候", "title: @问候"),
      "kb/a.yaml:3: (yaml): YAML 语法错误：文字不能以 @ 开头：给整段文字加引号"),
 ]
@@ -50,6 +56,21 @@ def test_the_mistakes_above_are_fine_when_fixed(tmp_path: Path) -> None:
     kb = small_kb(tmp_path)
     (kb / "a.yaml").write_text(ENTRY + "sources: [{doc: doc-a.txt, quote: 您好}]\n", "utf-8")
     assert problems_of(tmp_path) == []
+
+
+def test_a_list_where_a_value_goes_is_reported_not_a_crash(tmp_path: Path) -> None:
+    kb = small_kb(tmp_path)
+    (kb / "a.yaml").write_text(
+        "id: r\ntype: rule\ntitle: t\nchannels: [hotline]\nstatement: s\nlimits: [{value: [1, 2], unit: 秒}]\n"
+        "windows: [{what: w, start: {h: 1}, end: '07:00'}]\nsources: [{doc: doc-a.txt, quote: 您好}]\n", "utf-8")
+    (kb / "b.yaml").write_text("id: f\ntype: forbidden\ntitle: t\nchannels: [hotline]\nbehaviour: b\n"
+                               "instead: [i]\nwhy: w\nseverity: [worst, bad]\n"
+                               "sources: [{doc: doc-a.txt, quote: 您好}]\n", "utf-8")
+    assert problems_of(tmp_path) == [
+        "kb/a.yaml:6: limits[0].value: 必须是数字，不能是 [1, 2]",
+        "kb/a.yaml:7: windows[0].start: 必须是文字，不能是 一组字段",
+        "kb/b.yaml:8: severity: 只能是 'red-line', 'serious', 'discouraged' 之一，不能是 ['worst', 'bad']",
+    ]
 
 
 def test_every_message_renders_in_both_languages() -> None:
@@ -71,3 +92,22 @@ def test_a_plain_string_message_is_shown_as_is_in_both_languages() -> None:
 def test_an_unknown_message_key_is_a_programming_error() -> None:
     with pytest.raises(KeyError):
         msg("no-such-key")
+
+
+VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+                      lambda inner: st.lists(inner, max_size=3)
+                      | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+                      max_leaves=6)
+FIELDS = st.sampled_from(["id", "type", "title", "channels", "say", "when", "steps", "limits", "windows", "severity",
+                          "sources", "related", "path", "phrases", "instead", "reviewed", "questions"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.dictionaries(FIELDS, VALUES, max_size=8), min_size=1, max_size=3))
+def test_any_wrong_value_is_a_message_never_a_crash(tmp_path_factory: pytest.TempPathFactory,
+                                                    entries: list[dict[str, object]]) -> None:
+    root = tmp_path_factory.mktemp("fuzz")
+    kb = small_kb(root)
+    (kb / "a.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True), "utf-8")
+    for line in problems_of(root) + problems_of(root, "en"):
+        assert line.startswith("kb/a.yaml:")
