@@ -117,6 +117,11 @@ def serve(host: str | None, port: int | None, workers: int, out: Path | None, re
 
     settings = get_settings()
     build_dir = (out or settings.build_dir).resolve()
+    if reload_ and not (build_dir / "current").exists():  # an editor's first preview: build it now
+        from .reload import run_build
+
+        if not run_build(settings.kb_dir, build_dir):
+            sys.exit(1)
     if not (build_dir / "current").exists():
         raise click.UsageError(f"no build in {build_dir}: run `kb build` first")
     os.environ["KB_BUILD_DIR"] = str(build_dir)  # the worker processes read their settings from here

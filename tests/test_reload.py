@@ -80,3 +80,22 @@ def test_kb_serve_documents_reload() -> None:
     from kbbuild.cli import main
 
     assert "--reload" in CliRunner().invoke(main, ["serve", "--help"]).stdout
+
+
+def test_a_first_preview_of_a_broken_kb_builds_first_and_stops_with_its_problems(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from kbbuild.cli import main
+    from kbbuild.settings import get_settings
+
+    monkeypatch.setenv("KB_SEEDS_DIR", str(DATA / "seeds"))
+    monkeypatch.setenv("KB_KB_DIR", str(DATA / "broken" / "syntax" / "kb"))
+    monkeypatch.chdir(DATA / "broken" / "syntax")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["serve", "--reload", "--out", str(tmp_path / "build")])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1  # nothing to serve, no server started
+    assert "YAML 语法错误" in capfd.readouterr().out
