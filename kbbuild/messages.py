@@ -159,7 +159,11 @@ class _Shown(str):
 
 
 def _plain(value: Any) -> Any:
-    return value if isinstance(value, str | int | float | bool | type(None)) else _Shown(repr(value))
+    if isinstance(value, str | int | float | bool | type(None)):
+        return value
+    if isinstance(value, list | dict | tuple | set):
+        return _Shown(repr(value))
+    return str(value)  # a path, an exception: shown as their text
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kbbuild.messages import MESSAGES, msg
+from kbbuild.messages import MESSAGES, msg, text
 from kbbuild.problems import Problem
 
 from .test_validate import problems_of, small_kb
@@ -87,6 +87,12 @@ def test_a_plain_string_message_is_shown_as_is_in_both_languages() -> None:
     w = Problem("kb/a.yaml", 3, "title", msg("missing"), warning=True)
     assert (str(w), w.render("en")) == ("kb/a.yaml:3: title: 警告：缺少必填字段",
                                         "kb/a.yaml:3: title: warning: required field is missing")
+
+
+def test_paths_and_errors_are_shown_as_their_text() -> None:
+    assert text("refused", "en", what="x", what_en="not made", count=2, kb=Path("kb")) == \
+        "not made: 2 problem(s) in kb"
+    assert text("build_failed", detail=OSError("磁盘已满")) == "构建失败：磁盘已满\n已发布的版本不变"
 
 
 def test_an_unknown_message_key_is_a_programming_error() -> None:
