@@ -33,6 +33,13 @@ def test_search_in_the_offline_copy_answers_from_disk(browser, full_build, tmp_p
         page.wait_for_load_state()
         assert page.url.startswith("file://") and ".html" in page.url
         assert page.locator("h1").first.inner_text() != "Index of"
+        # Pasted with the mouse: an input event and no key (docs/assets/search-input.js passes it on).
+        box = page.locator("input.md-search__input")
+        box.click()
+        page.locator(".md-search-result__meta", has_text="键入以开始搜索").wait_for(timeout=30_000)  # ready
+        box.fill("投诉")
+        page.locator(".md-search-result__meta", has_text="符合条件的结果").wait_for(timeout=30_000)
+        assert "投诉" in page.locator(".md-search-result__item").first.inner_text()
         assert outside == []  # the worker shim, lunr and the index all come from the zip
     finally:
         context.close()
