@@ -45,7 +45,7 @@ def handbook(channel: str | None, type_: str | None, operator: str | None, out: 
     from .handbook import HandbookError, make_handbook
 
     settings = get_settings()
-    kb = require_clean(kb_dir, "handbook not made")
+    kb = require_clean(kb_dir, "handbook_not_made")
     operator = operator or settings.operator
     known = profiles(doc_operators(kb.sources))
     if operator is not None and operator not in known:

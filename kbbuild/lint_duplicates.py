@@ -10,6 +10,7 @@ from rapidfuzz import fuzz
 from scipy import sparse
 
 from .load import Located
+from .messages import msg
 from .problems import Problem
 from .text import compact
 
@@ -88,6 +89,5 @@ def check_near_duplicates(entries: list[Located]) -> Iterator[Problem]:
         for this, other in ((a, b), (b, a)):
             field = _field(this.entry)
             yield Problem(this.file, this.line_of(field), field,
-                          f"与 {other.entry.id!r}（{other.file}:{other.line_of(_field(other.entry))}）几乎相同"
-                          f"（相似度 {score:.0f}）：合并为一条（保留一个 id，把另一个写进 aliases），"
-                          "或改写使两者不同", warning=True)
+                          msg("near_duplicate", other=other.entry.id, score=score,
+                              where=f"{other.file}:{other.line_of(_field(other.entry))}"), warning=True)

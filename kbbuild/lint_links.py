@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from itertools import combinations
 
 from .load import KB, Located
+from .messages import msg
 from .operators import GENERAL, doc_operators, entry_operators, profiles, visible
 from .problems import Problem
 
@@ -19,13 +20,12 @@ def check_see_also(entries: list[Located]) -> Iterator[Problem]:
         for i, ref in enumerate(e.see_also):
             where = (loc.file, loc.line_of("see_also", i), f"see_also[{i}]")
             if ref == e.id:
-                yield Problem(*where, "不能链接到自身")
+                yield Problem(*where, msg("see_also_self"))
             elif ref not in by_id:
-                yield Problem(*where, f"没有 id 为 {ref!r} 的条目")
+                yield Problem(*where, msg("see_also_missing", ref=ref))
             elif e.id not in by_id[ref].entry.see_also:
                 other = by_id[ref]
-                yield Problem(*where, f"{ref!r}（{other.file}:{other.line}）的 see_also 里没有 {e.id!r}："
-                                      "其他单位的做法要互相链接，请在那边也加上")
+                yield Problem(*where, msg("see_also_one_way", ref=ref, id=e.id, where=f"{other.file}:{other.line}"))
 
 
 def check_operators(kb: KB) -> Iterator[Problem]:
@@ -35,7 +35,7 @@ def check_operators(kb: KB) -> Iterator[Problem]:
         for i, op in enumerate(loc.entry.operator):
             if op not in known:
                 yield Problem(loc.file, loc.line_of("operator", i), f"operator[{i}]",
-                              f"未知的单位 {op!r}；可选：{'、'.join(sorted(known))}")
+                              msg("operator_unknown", op=op, known="、".join(sorted(known))))
 
 
 def check_aliases(entries: list[Located]) -> Iterator[Problem]:
@@ -46,9 +46,9 @@ def check_aliases(entries: list[Located]) -> Iterator[Problem]:
         for i, alias in enumerate(loc.entry.aliases):
             where = (loc.file, loc.line_of("aliases", i), f"aliases[{i}]")
             if alias in ids:
-                yield Problem(*where, f"{alias!r} 仍是一个条目的 id：合并后旧条目要删除")
+                yield Problem(*where, msg("alias_is_id", alias=alias))
             elif seen.setdefault(alias, loc.entry.id) != loc.entry.id:
-                yield Problem(*where, f"{alias!r} 也是 {seen[alias]!r} 的旧 id")
+                yield Problem(*where, msg("alias_twice", alias=alias, other=seen[alias]))
 
 
 def check_profile_conflicts(kb: KB) -> Iterator[Problem]:
@@ -71,9 +71,8 @@ def check_profile_conflicts(kb: KB) -> Iterator[Problem]:
             if shared:
                 reported.add((ea.id, eb.id))
                 yield Problem(a.file, a.line_of("severity"), "severity",
-                              f"与 {eb.id!r}（{b.file}:{b.line}）同属“{shared[0]}”，在 {profile} 的规范里"
-                              f"严重程度却不同（{ea.severity} / {eb.severity}）：统一严重程度，"
-                              "或用 see_also 互相链接说明两者的区别", warning=True)
+                              msg("severity_conflict", other=eb.id, where=f"{b.file}:{b.line}", tag=shared[0],
+                                  profile=profile, mine=ea.severity, theirs=eb.severity), warning=True)
 
 
 def check_links(kb: KB) -> Iterator[Problem]:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .load import Located
+from .messages import msg
 from .problems import Problem
 from .text import compact
 
@@ -28,6 +29,4 @@ def check_quote_length(entries: list[Located]) -> Iterator[Problem]:
             # An empty quote is check_sources' problem.
             if 0 < len(quote) < MIN_QUOTE_CHARS and quote not in own_texts(loc.entry):
                 yield Problem(loc.file, loc.line_of("sources", i, "quote"), f"sources[{i}].quote",
-                              f"引文只有 {len(quote)} 个字（标点不计），至少要 {MIN_QUOTE_CHARS} 个字："
-                              "请改为原文中包含它的一段更长的原话（只有整条规范本身更短、引文就是本条的标题、"
-                              "某个说法或某句话术时才可以更短）")
+                              msg("quote_too_short", length=len(quote), min=MIN_QUOTE_CHARS))

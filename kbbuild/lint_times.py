@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .load import Located
+from .messages import msg
 from .problems import Problem
 
 # Chinese numerals up to 99 are all the norms write (两秒, 三分钟, 三十分钟); a library (cn2an) would
@@ -96,7 +97,8 @@ def check_times(entries: list[Located]) -> Iterator[Problem]:
                 if _covered(time, limits):
                     continue
                 field = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(path))
-                where = "这一步（或这一跳）的 within " if path[0] in ("path", "steps") else "条目的 limits "
-                yield Problem(loc.file, loc.line_of(*path), field,
-                              f"文字里写了时间“{time.written}”，却没有对应的结构化时限：在{where}中加上"
-                              f"（如 {time.values[-1]:g} {time.unit}，有前提时写 condition）", warning=True)
+                on_step = path[0] in ("path", "steps")
+                yield Problem(loc.file, loc.line_of(*path), field, msg(
+                    "time_without_limit", written=time.written, value=f"{time.values[-1]:g}", unit=time.unit,
+                    where="这一步（或这一跳）的 within " if on_step else "条目的 limits ",
+                    where_en="this step's (or hop's) within" if on_step else "the entry's limits"), warning=True)

@@ -11,9 +11,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from .messages import Msg, msg
 from .model import CLOCK_PATTERN, Entry, Lookalikes, SourceRegistry, Vocabulary
 from .problems import Problem
 from .workcalendar import WorkCalendar
+from .yaml_hints import explain
 
 MAX_FILE_BYTES = 1_000_000
 VOCABULARY_FILE = "vocabulary.yaml"
@@ -99,39 +101,48 @@ def format_path(loc: tuple[str | int, ...] | list[str | int]) -> str:
     return out or "(entry)"
 
 
-def _message(err: dict[str, Any]) -> str:
-    kind, ctx = err["type"], err.get("ctx") or {}
-    if kind == "missing":
-        return "required field is missing"
+_TYPE_NAMES = {"int": "数字", "float": "数字", "bool": "true/false", "list": "列表", "dict": "一组字段",
+               "NoneType": "空值"}
+
+
+def _message(err: dict[str, Any]) -> Msg:
+    """A pydantic error as a message for an editor (pydantic's own words name Python types)."""
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    if kind.startswith("kb."):  # raised by a model validator with messages.model_error
+        return msg(kind.removeprefix("kb."), **ctx)
+    if kind in ("missing", "union_tag_not_found"):
+        return msg("missing")
     if kind == "extra_forbidden":
-        return "unknown field (check the spelling; see docs/editing.md for the fields of each type)"
+        return msg("unknown_field")
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected', '')}, not {err.get('input')!r}"
+        expected = str(ctx.get("expected", ""))
+        return msg("one_of", expected=expected.replace(" or ", ", "), expected_en=expected, value=value)
     if kind == "string_too_short":
-        return "must not be empty" if ctx.get("min_length", 1) <= 1 else err["msg"].lower()
+        return msg("empty") if ctx.get("min_length", 1) <= 1 else msg("too_short_text", min=ctx["min_length"])
+    if kind == "string_too_long":
+        return msg("too_long_text", max=ctx.get("max_length"))
     if kind == "list_type":
-        return "must be a list (one item per line, each starting with '- ')"
+        return msg("list")
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return "must be a mapping of fields (key: value)"
+        return msg("mapping")
     if kind == "string_type":
-        return f"must be text, not {type(err.get('input')).__name__}"
+        name = type(value).__name__
+        return msg("string", kind=_TYPE_NAMES.get(name, name), kind_en=name)
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
-        return f"must be a number, not {err.get('input')!r}"
+        return msg("number", value=value)
+    if kind == "greater_than_equal":
+        return msg("at_least", min=ctx.get("ge"))
     if kind in ("date_parsing", "date_from_datetime_parsing", "date_type"):
-        return f"must be a date like 2026-11-23, not {err.get('input')!r}"
+        return msg("date", value=value)
     if kind == "too_short":
-        return "needs at least one item"
+        return msg("needs_item")
     if kind == "string_pattern_mismatch":
-        if ctx.get("pattern") == CLOCK_PATTERN:
-            return f"{err.get('input')!r} is not a time of day like 07:00 or 22:30 (00:00–23:59)"
-        return f"{err.get('input')!r} is not ASCII kebab-case (a-z, 0-9 and single hyphens)"
+        return msg("clock" if ctx.get("pattern") == CLOCK_PATTERN else "kebab", value=value)
     if kind == "finite_number":
-        return f"must be a finite number, not {err.get('input')!r}"
+        return msg("finite", value=value)
     if kind == "union_tag_invalid":
-        return f"unknown type {ctx.get('tag')!r}; use one of {ctx.get('expected_tags')}"
-    if kind == "union_tag_not_found":
-        return "required field is missing"
-    return str(err["msg"]).removeprefix("Value error, ")
+        return msg("unknown_type", tag=ctx.get("tag"), expected=ctx.get("expected_tags"))
+    return msg("invalid", detail=str(err["msg"]).removeprefix("Value error, "))
 
 
 def _dup_keys(node: yaml.Node, rel: str) -> Iterator[Problem]:
@@ -141,7 +152,7 @@ def _dup_keys(node: yaml.Node, rel: str) -> Iterator[Problem]:
         for key, value in node.value:
             if key.value in seen:
                 yield Problem(rel, key.start_mark.line + 1, str(key.value),
-                              f"duplicate key (first at line {seen[key.value]})")
+                              msg("duplicate_key", first=seen[key.value]))
             else:
                 seen[key.value] = key.start_mark.line + 1
             yield from _dup_keys(value, rel)
@@ -182,17 +193,17 @@ def parse_yaml(path: Path, rel: str) -> tuple[Any, yaml.Node | None, list[Proble
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, None, [Problem(rel, 1, "(file)", f"cannot read: {exc.strerror}")]
+        return None, None, [Problem(rel, 1, "(file)", msg("cannot_read", reason=exc.strerror))]
     if len(raw) > MAX_FILE_BYTES:
-        return None, None, [Problem(rel, 1, "(file)", f"file is {len(raw):,} bytes; the limit is "
-                                    f"{MAX_FILE_BYTES:,}: split it into several files")]
+        return None, None, [Problem(rel, 1, "(file)", msg("file_too_big", size=len(raw),
+                                                                  limit=MAX_FILE_BYTES))]
     if b"\x00" in raw:
-        return None, None, [Problem(rel, 1, "(file)", "binary file (contains NUL bytes), not YAML text")]
+        return None, None, [Problem(rel, 1, "(file)", msg("binary"))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, None, [Problem(rel, line, "(file)", "not valid UTF-8: save the file as UTF-8")]
+        return None, None, [Problem(rel, line, "(file)", msg("not_utf8"))]
     loader = KBLoader(text)  # safe: no python/object tags can construct anything
     try:
         node = loader.get_single_node()
@@ -200,15 +211,12 @@ def parse_yaml(path: Path, rel: str) -> tuple[Any, yaml.Node | None, list[Proble
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         return None, None, [Problem(rel, mark.line + 1 if mark else 1, "(yaml)",
-                                    "YAML tags that construct objects are not allowed; write plain data "
-                                    f"({exc.problem})")]
+                                    msg("yaml_tag", detail=exc.problem))]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        what = " ".join(filter(None, [exc.context, exc.problem]))
-        return None, None, [Problem(rel, line, "(yaml)", f"YAML syntax error: {what}")]
+        line, message = explain(exc)
+        return None, None, [Problem(rel, line, "(yaml)", message)]
     except yaml.YAMLError as exc:
-        return None, None, [Problem(rel, 1, "(yaml)", f"YAML error: {exc}")]
+        return None, None, [Problem(rel, 1, "(yaml)", msg("yaml_other", detail=str(exc)))]
     finally:
         loader.dispose()
     return data, node, list(_dup_keys(node, rel)) if node is not None else []
@@ -242,7 +250,7 @@ def load_entries(path: Path, rel: str, invalid: list[IdRef],
     data, node, problems = parse_yaml(path, rel)
     if node is None:
         if not problems:
-            problems.append(Problem(rel, 1, "(file)", "empty file: write an entry or a list of entries"))
+            problems.append(Problem(rel, 1, "(file)", msg("empty_entries")))
         elif problems[0].field == "(yaml)":  # YAML that does not parse: its ids exist for the editor
             unparsed.update(_ID_LINE.findall(path.read_text("utf-8", errors="replace")))
         return [], problems
@@ -250,8 +258,7 @@ def load_entries(path: Path, rel: str, invalid: list[IdRef],
     entries: list[Located] = []
     for item, item_node in items:
         if not isinstance(item, dict):
-            problems.append(Problem(rel, item_node.start_mark.line + 1, "(entry)",
-                                    "an entry must be a mapping of fields (id: …, type: …)"))
+            problems.append(Problem(rel, item_node.start_mark.line + 1, "(entry)", msg("not_an_entry")))
             continue
         entry, errs = validate_model(_ENTRY, item, item_node, rel)
         problems.extend(errs)
@@ -266,7 +273,7 @@ def load_entries(path: Path, rel: str, invalid: list[IdRef],
 def _load_special(path: Path, rel: str, model: type[BaseModel]) -> tuple[Any, list[Problem]]:
     data, node, problems = parse_yaml(path, rel)
     if node is None:
-        return None, problems or [Problem(rel, 1, "(file)", "empty file")]
+        return None, problems or [Problem(rel, 1, "(file)", msg("empty_file"))]
     obj, errs = validate_model(model, data, node, rel)
     return obj, problems + errs
 
@@ -322,8 +329,7 @@ def load_kb(kb_dir: Path, cwd: Path | None = None) -> KB:
         sources, errs = _load_special(spath, display(spath), SourceRegistry)
         problems.extend(errs)
     else:
-        problems.append(Problem(display(spath), 1, "(file)",
-                                "missing: list the source documents entries may cite"))
+        problems.append(Problem(display(spath), 1, "(file)", msg("sources_missing")))
     calendar, cpath = WorkCalendar(), kb_dir / CALENDAR_FILE
     if cpath.exists():
         found_calendar, errs = _load_special(cpath, display(cpath), WorkCalendar)

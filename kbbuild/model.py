@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
+from .messages import model_error
+
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -16,7 +18,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def _no_control(text: str) -> str:
     # A NUL or other control character passes YAML (as an escape) but breaks the site, PDF and JSON.
     if m := _CONTROL.search(text):
-        raise ValueError(f"contains the control character U+{ord(m.group()):04X}: delete it")
+        raise model_error("control_char", code=f"{ord(m.group()):04X}")
     return text
 
 
@@ -81,7 +83,7 @@ class Limit(Strict):
         if isinstance(data, str):
             m = _LIMIT_RE.match(data)
             if not m:
-                raise ValueError(f"write a limit as '<number> <unit>', e.g. '15 秒', not {data!r}")
+                raise model_error("limit_shorthand", value=data)
             return {"value": float(m.group(1)), "unit": m.group(2)}
         return data
 
@@ -213,9 +215,9 @@ class ForbiddenEntry(BaseEntry):
     @model_validator(mode="after")
     def _something_forbidden(self) -> ForbiddenEntry:
         if not self.phrases and not self.behaviour:
-            raise ValueError("a forbidden entry needs 'phrases' or 'behaviour'")
+            raise model_error("forbidden_what")
         if not self.instead and not self.instead_scripts:
-            raise ValueError("a forbidden entry needs 'instead' or 'instead_scripts'")
+            raise model_error("forbidden_instead")
         return self
 
 

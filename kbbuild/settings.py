@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -19,12 +20,14 @@ class Settings(BaseSettings):
     # The source documents quotes are checked against; absent on a machine without them.
     seeds_dir: Path = ROOT.parent / "shared" / "seeds"
     docs_dir: Path = ROOT / "docs"
+    schema_dir: Path = ROOT / "schema"  # JSON Schemas of the KB files (`kb schema`), committed
     eval_dir: Path = ROOT / "tests" / "search_eval"  # labelled queries: dev (tune on it) and test (frozen)
     mkdocs_yml: Path = ROOT / "mkdocs.yml"
 
     # The operator this deployment serves (中国移动, 中国电信, 中国联通): search, checker, site and
     # handbook show its norms plus the general ones (通用). Empty: every operator's.
     operator: str | None = None
+    lang: Literal["zh", "en"] = "zh"  # the language of `kb check` and the other commands' messages to editors
 
     host: str = "127.0.0.1"
     port: int = 8000

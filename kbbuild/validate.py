@@ -11,7 +11,8 @@ from .lint_links import check_links
 from .lint_quotes import check_quote_length
 from .lint_times import check_times
 from .load import KB, IdRef, Located
-from .model import EXAMPLE_MAX_CHARS, QUESTION_MAX_CHARS
+from .messages import KIND_NAMES, msg
+from .model import EXAMPLE_MAX_CHARS, QUESTION_MAX_CHARS, TYPE_LABELS
 from .problems import Problem
 from .text import compact, compact_document
 
@@ -23,8 +24,8 @@ def check_ids(refs: list[IdRef]) -> Iterator[Problem]:
     for ref in refs:
         other = first.setdefault(ref.id, ref)
         if other is not ref:
-            yield Problem(ref.file, ref.line, "id", f"duplicate id {ref.id!r}, also at {other.file}:{other.line}")
-            yield Problem(other.file, other.line, "id", f"duplicate id {ref.id!r}, also at {ref.file}:{ref.line}")
+            yield Problem(ref.file, ref.line, "id", msg("duplicate_id", id=ref.id, other=f"{other.file}:{other.line}"))
+            yield Problem(other.file, other.line, "id", msg("duplicate_id", id=ref.id, other=f"{ref.file}:{ref.line}"))
 
 
 def check_references(entries: list[Located], broken: set[str] | frozenset[str] = frozenset()) -> Iterator[Problem]:
@@ -35,20 +36,18 @@ def check_references(entries: list[Located], broken: set[str] | frozenset[str] =
         e = loc.entry
         for i, ref in enumerate(e.related):
             if ref == e.id:
-                yield Problem(loc.file, loc.line_of("related", i), f"related[{i}]",
-                              "an entry cannot be related to itself")
+                yield Problem(loc.file, loc.line_of("related", i), f"related[{i}]", msg("self_related"))
             elif ref not in types and ref not in broken:
-                yield Problem(loc.file, loc.line_of("related", i), f"related[{i}]",
-                              f"no entry has id {ref!r}")
+                yield Problem(loc.file, loc.line_of("related", i), f"related[{i}]", msg("no_such_id", id=ref))
         for i, ref in enumerate(getattr(e, "instead_scripts", [])):
             if ref in broken and ref not in types:
                 continue
             if ref not in types:
                 yield Problem(loc.file, loc.line_of("instead_scripts", i), f"instead_scripts[{i}]",
-                              f"no entry has id {ref!r}")
+                              msg("no_such_id", id=ref))
             elif types[ref] != "script":
                 yield Problem(loc.file, loc.line_of("instead_scripts", i), f"instead_scripts[{i}]",
-                              f"{ref!r} is a {types[ref]}, not a script")
+                              msg("not_a_script", id=ref, kind=TYPE_LABELS[types[ref]], kind_en=types[ref]))
 
 
 def check_sources(kb: KB, seeds_dir: Path | None) -> Iterator[Problem]:
@@ -59,7 +58,7 @@ def check_sources(kb: KB, seeds_dir: Path | None) -> Iterator[Problem]:
             where = f"sources[{i}]"
             if known and src.doc not in known:
                 yield Problem(loc.file, loc.line_of("sources", i, "doc"), f"{where}.doc",
-                              f"unknown document {src.doc!r}; known: {', '.join(sorted(known))}")
+                              msg("unknown_doc", doc=src.doc, known=", ".join(sorted(known))))
                 continue
             if seeds_dir is None:
                 continue
@@ -70,10 +69,9 @@ def check_sources(kb: KB, seeds_dir: Path | None) -> Iterator[Problem]:
             quote = compact(src.quote)
             if text is not None and quote and quote not in text:
                 yield Problem(loc.file, loc.line_of("sources", i, "quote"), f"{where}.quote",
-                              f"quote not found in {src.doc} (copy it exactly; only 繁→简 and 旳→的 may change)")
+                              msg("quote_not_found", doc=src.doc))
             elif not quote:
-                yield Problem(loc.file, loc.line_of("sources", i, "quote"), f"{where}.quote",
-                              "quote has no words in it")
+                yield Problem(loc.file, loc.line_of("sources", i, "quote"), f"{where}.quote", msg("quote_no_words"))
 
 
 def check_vocabulary(kb: KB, vocab_file: str) -> Iterator[Problem]:
@@ -81,28 +79,30 @@ def check_vocabulary(kb: KB, vocab_file: str) -> Iterator[Problem]:
     for i, group in enumerate(kb.vocabulary.synonyms):
         for word in group:
             if word in seen and seen[word] != i:
-                yield Problem(vocab_file, 1, f"synonyms[{i}]",
-                              f"{word!r} is already in synonyms[{seen[word]}]: merge the groups")
+                yield Problem(vocab_file, 1, f"synonyms[{i}]", msg("synonym_twice", word=word, group=seen[word]))
             seen[word] = i
 
 
 def _utterances(kb: KB, field: str, max_chars: int, kind: str) -> Iterator[Problem]:
     """Empty, too long or repeated items of a list of utterances (questions, examples) across the KB."""
     first: dict[str, tuple[str, str, int]] = {}
+    names = {"kind": KIND_NAMES[kind][0], "kind_en": KIND_NAMES[kind][1]}
     for loc in kb.entries:
         for i, text in enumerate(getattr(loc.entry, field, [])):
             where, line = f"{field}[{i}]", loc.line_of(field, i)
             key = compact(text)
             if not key:
-                yield Problem(loc.file, line, where, f"empty {kind}: write it or delete the line")
+                yield Problem(loc.file, line, where, msg("empty_utterance", **names))
                 continue
             if len(text) > max_chars:
-                yield Problem(loc.file, line, where, f"{kind} is {len(text)} characters; at most {max_chars}")
+                yield Problem(loc.file, line, where,
+                              msg("utterance_too_long", length=len(text), max=max_chars, **names))
             other = first.setdefault(key, (loc.entry.id, loc.file, line))
             if other[1:] != (loc.file, line):
-                same = "this entry" if other[0] == loc.entry.id else f"entry {other[0]!r}"
+                place = f"{other[1]}:{other[2]}"
                 yield Problem(loc.file, line, where,
-                              f"{kind} {text!r} is already in {same} ({other[1]}:{other[2]}); keep it in one place")
+                              msg("utterance_here_twice", text=text, other=place, **names) if other[0] == loc.entry.id
+                              else msg("utterance_twice", text=text, id=other[0], other=place, **names))
 
 
 def check_questions(kb: KB) -> Iterator[Problem]:
@@ -117,17 +117,17 @@ def check_examples(kb: KB) -> Iterator[Problem]:
         line, where = kb.lookalike_where(i)
         key = compact(text)
         if not key:
-            yield Problem(kb.lookalikes_file, line, where, "empty utterance: write it or delete the line")
+            yield Problem(kb.lookalikes_file, line, where, msg("empty_utterance", kind="句子", kind_en="utterance"))
         elif key in polite:
-            yield Problem(kb.lookalikes_file, line, where, f"{text!r} is already at line {polite[key]}")
+            yield Problem(kb.lookalikes_file, line, where, msg("lookalike_twice", text=text, first=polite[key]))
         else:
             polite[key] = line
     for loc in kb.entries:
         for i, text in enumerate(getattr(loc.entry, "examples", [])):
             if compact(text) in polite:
                 yield Problem(loc.file, loc.line_of("examples", i), f"examples[{i}]",
-                              f"{text!r} is also a polite look-alike ({kb.lookalikes_file}:{polite[compact(text)]}): "
-                              "it cannot be both")
+                              msg("example_is_lookalike", text=text,
+                                  other=f"{kb.lookalikes_file}:{polite[compact(text)]}"))
 
 
 def supported(phrase: str, quotes: list[str]) -> bool:
@@ -151,8 +151,7 @@ def check_phrases(kb: KB) -> Iterator[Problem]:
         for i, phrase in enumerate(getattr(loc.entry, "phrases", [])):
             if not supported(phrase, quotes):
                 yield Problem(loc.file, loc.line_of("phrases", i), f"phrases[{i}]",
-                              f"{phrase!r} is not in this entry's quotes: phrases hold the sources' own "
-                              "wordings (quote it under sources, or write it as an example)")
+                              msg("phrase_not_quoted", phrase=phrase))
 
 
 def check_lookalikes(kb: KB) -> Iterator[Problem]:
@@ -164,8 +163,7 @@ def check_lookalikes(kb: KB) -> Iterator[Problem]:
         for _, _, ph in matcher.find(text)[:1]:
             line, where = kb.lookalike_where(i)
             yield Problem(kb.lookalikes_file, line, where,
-                          f"{text!r} contains the forbidden phrase {ph.phrase!r} of {ph.entry_id!r}: "
-                          "reword it, or add it to that entry's allow list if it is correct")
+                          msg("lookalike_forbidden", text=text, phrase=ph.phrase, id=ph.entry_id))
 
 
 _MERGED_ITEM = re.compile(r"[。！？!?；;…]\s+-\s+\S")
@@ -190,9 +188,7 @@ def check_folded_lines(entries: list[Located]) -> Iterator[Problem]:
             if scalar.style is None and _MERGED_ITEM.search(scalar.value):
                 field = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p))
                                 for i, p in enumerate(path))
-                yield Problem(loc.file, scalar.start_mark.line + 1, field,
-                              "a ' - ' inside the text: was the next list item indented too far? YAML joined "
-                              "it to this line (put each '- ' under the one before)")
+                yield Problem(loc.file, scalar.start_mark.line + 1, field, msg("folded_item"))
 
 
 def check_kb(kb: KB, seeds_dir: Path | None = None, vocab_file: str = "kb/vocabulary.yaml") -> list[Problem]:

@@ -13,7 +13,9 @@ from kbbuild.cli import main
 from kbbuild.settings import ROOT, get_settings
 
 from .conftest import DATA
-from .test_validate import EXPECTED, small_kb
+from .test_validate import EXPECTED, EXPECTED_EN, small_kb
+
+SYNTAX_ZH = EXPECTED["syntax"][0].split(": ", 2)[2]
 
 
 @pytest.fixture
@@ -34,14 +36,25 @@ def test_check_on_broken_kb_prints_problems_and_exits_1(run, case: str) -> None:
     result = run("check", "kb", cwd=DATA / "broken" / case)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == EXPECTED[case]
-    assert f"{len(EXPECTED[case])} problem(s)" in result.stderr
+    assert f"中有 {len(EXPECTED[case])} 个问题" in result.stderr
     assert "Traceback" not in result.output
 
 
 def test_check_path_shown_relative_to_working_directory(run) -> None:  # type: ignore[no-untyped-def]
     result = run("check", "tests/data/broken/syntax/kb")
-    assert result.stdout == "tests/data/broken/syntax/kb/a.yaml:4: (yaml): YAML syntax error: mapping values " \
-                            "are not allowed here\n"
+    assert result.stdout == f"tests/data/broken/syntax/kb/a.yaml:4: (yaml): {SYNTAX_ZH}\n"
+
+
+def test_check_in_english_by_option_or_setting(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    result = run("check", "--lang", "en", "kb", cwd=DATA / "broken" / "fields")
+    assert result.stdout.splitlines() == EXPECTED_EN["fields"]
+    assert result.stderr == f"{len(EXPECTED_EN['fields'])} problem(s) in kb\n"
+    monkeypatch.setenv("KB_LANG", "en")
+    get_settings.cache_clear()
+    result = run("check", "kb", cwd=DATA / "broken" / "syntax")
+    assert result.stdout.splitlines() == EXPECTED_EN["syntax"]
+    built = run("build", "--out", "/nonexistent", "kb", cwd=DATA / "broken" / "syntax")
+    assert built.stderr == "build aborted, the published build is unchanged: 1 problem(s) in kb\n"
 
 
 def test_check_usage_errors_exit_2(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -57,7 +70,7 @@ def test_check_clean_kb_exits_0(run, tmp_path: Path) -> None:  # type: ignore[no
     result = run("check", "kb", cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert "ok: 1 entries" in result.stderr
+    assert result.stderr == "通过：1 个条目，没有问题\n"
     stats = run("stats", "kb", cwd=tmp_path)
     assert stats.exit_code == 0
     lines = stats.stdout.splitlines()
@@ -71,7 +84,7 @@ def test_build_refuses_a_broken_kb_and_keeps_the_published_build(run, tmp_path: 
     out = tmp_path / "out"
     result = run("build", "--out", str(out), "kb", cwd=DATA / "broken" / "fields")
     assert result.exit_code == 1
-    assert "build aborted" in result.stderr
+    assert result.stderr == f"未构建，已发布的版本不变：kb 中有 {len(EXPECTED['fields'])} 个问题\n"
     assert not (out / "current").exists()
 
 

@@ -230,8 +230,8 @@ def test_hostile_yaml_is_refused_with_a_line(tmp_path: Path) -> None:
     (kb / "deep.yaml").write_text("x: " + "[" * 500 + "]" * 500 + "\n", "utf-8")
     start = time.perf_counter()
     assert problems_of(tmp_path) == [
-        "kb/bomb.yaml:2: (yaml): YAML syntax error: aliases (*name) are not allowed in the KB: write the value out",
-        "kb/deep.yaml:1: (yaml): YAML syntax error: nested more than 40 levels deep",
+        "kb/bomb.yaml:2: (yaml): YAML 语法错误：知识库里不允许用别名（*名字）：把内容直接写出来",
+        "kb/deep.yaml:1: (yaml): YAML 语法错误：嵌套超过 40 层",
     ]
     assert time.perf_counter() - start < 10  # a bomb once ran until killed
 
@@ -243,9 +243,9 @@ def test_check_refuses_what_the_build_would_fail_on(tmp_path: Path) -> None:
         "limits:\n  - {value: .inf, unit: 秒}\nwindows:\n  - {what: 短信, start: '25:99', end: '07:00'}\n"
         "sources:\n  - {doc: doc-a.txt, quote: 您好}\n", "utf-8")
     assert problems_of(tmp_path) == [
-        "kb/bad.yaml:3: title: contains the control character U+0000: delete it",
-        "kb/bad.yaml:7: limits[0].value: must be a finite number, not inf",
-        "kb/bad.yaml:9: windows[0].start: '25:99' is not a time of day like 07:00 or 22:30 (00:00–23:59)",
+        "kb/bad.yaml:3: title: 含有控制字符 U+0000：删掉它",
+        "kb/bad.yaml:7: limits[0].value: 必须是有限的数字，不能是 inf",
+        "kb/bad.yaml:9: windows[0].start: '25:99' 不是时刻：写成 07:00 或 22:30（00:00–23:59）",
     ]
 
 

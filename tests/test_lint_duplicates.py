@@ -31,9 +31,9 @@ def test_near_duplicate_statements_warn_in_both_entries(tmp_path: Path) -> None:
     assert fuzz.ratio(TEXT, "来电应在十五秒内接听并且主动问好报上姓名") == 90
     kb = kb_of(tmp_path, ("first", TEXT, ""), ("second", NEAR, ""))
     assert [str(p) for p in check_near_duplicates(kb.entries)] == [
-        "kb/rules.yaml:5: statement: warning: 与 'second'（kb/rules.yaml:11）几乎相同（相似度 90）："
+        "kb/rules.yaml:5: statement: 警告：与 'second'（kb/rules.yaml:11）几乎相同（相似度 90）："
         "合并为一条（保留一个 id，把另一个写进 aliases），或改写使两者不同",
-        "kb/rules.yaml:11: statement: warning: 与 'first'（kb/rules.yaml:5）几乎相同（相似度 90）："
+        "kb/rules.yaml:11: statement: 警告：与 'first'（kb/rules.yaml:5）几乎相同（相似度 90）："
         "合并为一条（保留一个 id，把另一个写进 aliases），或改写使两者不同",
     ]
 

@@ -95,7 +95,7 @@ def test_links_and_profile_conflicts_are_checked(tmp_path: Path) -> None:
         "其他单位的做法要互相链接，请在那边也加上",
         "kb/f.yaml:31: see_also[1]: 没有 id 为 'ghost' 的条目",
         "kb/f.yaml:32: operator[0]: 未知的单位 '中国铁通'；可选：中国移动、通用",
-        "kb/f.yaml:9: severity: warning: 与 'argue-b'（kb/f.yaml:11）同属“争执”，在 中国移动 的规范里严重程度却不同"
+        "kb/f.yaml:9: severity: 警告：与 'argue-b'（kb/f.yaml:11）同属“争执”，在 中国移动 的规范里严重程度却不同"
         "（serious / red-line）：统一严重程度，或用 see_also 互相链接说明两者的区别",
     ]
 

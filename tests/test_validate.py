@@ -14,80 +14,163 @@ from .conftest import DATA
 SEEDS = DATA / "seeds"
 SHORT_QUOTE = ("至少要 8 个字：请改为原文中包含它的一段更长的原话（只有整条规范本身更短、引文就是本条的标题、某个说法或"
                "某句话术时才可以更短）")
+SHORT_QUOTE_EN = ("quote a longer passage of the source that contains it (shorter only when it is the entry's "
+                  "own title, phrase or say line)")
 KNOWN_UNITS = ("'秒', '分钟', '小时', '个工作小时', '天', '工作日', '个月', '年', '次', '次/月', '元', '%', "
                "'米', '步', '人', '个', '件' or '遍'")
 
 EXPECTED = {
     "syntax": [
-        "kb/a.yaml:4: (yaml): YAML syntax error: mapping values are not allowed here",
+        'kb/a.yaml:4: (yaml): YAML 语法错误：这里多了一个「: 」：文字里有冒号时给整段文字加引号（title: "注意: '
+        '这里"）；是字段名时，它要和上一个字段左对齐',
+    ],
+    "fields": [
+        "kb/scripts.yaml:1: id: 'Greeting_1' 不是 ASCII kebab-case：只用 a-z、0-9 和单个连字符（"
+        'hotline-greeting）',
+        'kb/scripts.yaml:1: say: 缺少必填字段',
+        "kb/scripts.yaml:4: channels[1]: 只能是 'hotline', 'hall', 'field', 'online' 之一，不能是 'moon'",
+        'kb/scripts.yaml:6: when: 不能为空',
+        'kb/scripts.yaml:7: colour: 没有这个字段（检查拼写；各类型的字段见 docs/editing.md）',
+        "kb/scripts.yaml:18: limits[1]: 时限写成「数字 单位」，如 '15 秒'，不能是 'fifteen seconds'",
+        "kb/scripts.yaml:19: limits[2].unit: 只能是 '秒', '分钟', '小时', '个工作小时', '天', '工作日', "
+        "'个月', '年', '次', '次/月', '元', '%', '米', '步', '人', '个', '件', '遍' 之一，不能是 '光年'",
+        'kb/scripts.yaml:25: steps: 必须是列表（每项一行，以「- 」开头）',
+        "kb/scripts.yaml:27: type: 没有 'escalations' 这个类型：只能是 'script', 'process', 'forbidden', "
+        "'escalation', 'rule'",
+        'kb/scripts.yaml:29: (entry): 条目必须由字段组成（id: …、type: …）',
+    ],
+    "duplicates": [
+        "kb/one.yaml:1: id: id 'same-id' 重复，另一处在 kb/two.yaml:2",
+        'kb/one.yaml:6: title: 字段重复（第一次出现在第 3 行）：只保留一个',
+        "kb/two.yaml:2: id: id 'same-id' 重复，另一处在 kb/one.yaml:1",
+    ],
+    "references": [
+        "kb/refs.yaml:6: instead_scripts[0]: 没有 id 为 'no-such-script' 的条目",
+        "kb/refs.yaml:6: instead_scripts[1]: 'answer-rule' 是规则与时限条目，不是话术",
+        "kb/refs.yaml:9: related[0]: 没有 id 为 'ghost' 的条目",
+        'kb/refs.yaml:9: related[1]: 条目不能和自己相关',
+        "kb/refs.yaml:22: severity: 只能是 'red-line', 'serious', 'discouraged' 之一，不能是 'worst'",
+    ],
+    "sources": [
+        "kb/src.yaml:9: sources[1].doc: 未登记的来源文件 'doc-b.txt'；已登记：doc-a.txt",
+        'kb/src.yaml:12: sources[2].quote: 在 doc-a.txt 中找不到这段引文（逐字摘抄；只允许繁→简、旳→的）',
+        'kb/src.yaml:14: sources[3].quote: 引文里没有文字',
+        'kb/src.yaml:22: sources[0].quote: 不能为空',
+    ],
+    "tags": [
+        'kb/evil.yaml:3: (yaml): 不允许用 YAML 标签（!!python/… 之类）构造对象：只写普通文字和列表（could not '
+        "determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'）",
+    ],
+    "binary": [
+        'kb/blob.yaml:1: (file): 二进制文件（含 NUL 字节），不是 YAML 文本',
+        'kb/latin1.yaml:3: (file): 不是有效的 UTF-8：把文件另存为 UTF-8 编码',
+    ],
+    "utterances": [
+        'kb/a.yaml:7: questions[1]: 空的问法：写上内容或删掉这一行',
+        'kb/a.yaml:8: questions[2]: 问法有 33 个字，最多 30 个',
+        "kb/a.yaml:11: phrases[1]: '你再讲一遍' 不在本条目的引文中：phrases 只写来源文件的原话（在 sources "
+        '里引出原文，或把它写进 examples）',
+        "kb/a.yaml:14: examples[1]: '请您稍等一下' 同时是礼貌近似句（kb/lookalikes.yaml:2）：两者只能选一",
+        "kb/a.yaml:25: questions[0]: 问法 '客户说话听不清' 已在条目 'say-again' 中（kb/a.yaml:6）："
+        '只保留在更贴切的一条',
+        "kb/lookalikes.yaml:6: neutral[1]: '你再说一遍吧' 含有条目 'say-again' 的禁语 '你再说一遍'：改写它；"
+        '如果它是正确说法，加进该条目的 allow',
+        "kb/lookalikes.yaml:7: neutral[2]: '好的' 已在第 5 行",
+    ],
+    "editing": [  # a folded '- ' line; no follow-on error for `bye`, whose file does not parse
+        'kb/a.yaml:7: say[0]: 文字中间有「 - 」：下一个列表项是不是缩进多了？YAML 把它并进了这一行（每个「- '
+        '」要和上一个对齐）',
+        'kb/b.yaml:6: (yaml): YAML 语法错误：这里多了一个「: 」：文字里有冒号时给整段文字加引号（title: "注意: '
+        '这里"）；是字段名时，它要和上一个字段左对齐',
+        "kb/c.yaml:6: related[2]: 没有 id 为 'ghost' 的条目",
+    ],
+    "empty": [
+        'kb/empty.yaml:1: (file): 空文件：写一个条目或一个条目列表',
+        'kb/scalar.yaml:1: (entry): 条目必须由字段组成（id: …、type: …）',
+    ],
+    "quotes": [  # punctuation does not count; a quote may be as short as a phrase or say line it equals
+        f"kb/q.yaml:8: sources[1].quote: 引文只有 4 个字（标点不计），{SHORT_QUOTE}",
+        f"kb/q.yaml:9: sources[2].quote: 引文只有 6 个字（标点不计），{SHORT_QUOTE}",
+    ],
+}
+
+# The same problems in English (KB_LANG=en, kb check --lang en).
+EXPECTED_EN = {
+    "syntax": [
+        "kb/a.yaml:4: (yaml): YAML syntax error: mapping values are not allowed here (text with ': ' in it "
+        'needs quotes around it; a field name must line up with the field above)',
     ],
     "fields": [
         "kb/scripts.yaml:1: id: 'Greeting_1' is not ASCII kebab-case (a-z, 0-9 and single hyphens)",
-        "kb/scripts.yaml:1: say: required field is missing",
+        'kb/scripts.yaml:1: say: required field is missing',
         "kb/scripts.yaml:4: channels[1]: must be one of 'hotline', 'hall', 'field' or 'online', not 'moon'",
-        "kb/scripts.yaml:6: when: must not be empty",
-        "kb/scripts.yaml:7: colour: unknown field (check the spelling; see docs/editing.md for the fields "
-        "of each type)",
+        'kb/scripts.yaml:6: when: must not be empty',
+        'kb/scripts.yaml:7: colour: unknown field (check the spelling; see docs/editing.md for the fields of '
+        'each type)',
         "kb/scripts.yaml:18: limits[1]: write a limit as '<number> <unit>', e.g. '15 秒', not 'fifteen seconds'",
-        f"kb/scripts.yaml:19: limits[2].unit: must be one of {KNOWN_UNITS}, not '光年'",
+        "kb/scripts.yaml:19: limits[2].unit: must be one of '秒', '分钟', '小时', '个工作小时', '天', "
+        "'工作日', '个月', '年', '次', '次/月', '元', '%', '米', '步', '人', '个', '件' or '遍', not '光年'",
         "kb/scripts.yaml:25: steps: must be a list (one item per line, each starting with '- ')",
         "kb/scripts.yaml:27: type: unknown type 'escalations'; use one of 'script', 'process', 'forbidden', "
         "'escalation', 'rule'",
-        "kb/scripts.yaml:29: (entry): an entry must be a mapping of fields (id: …, type: …)",
+        'kb/scripts.yaml:29: (entry): an entry must be a mapping of fields (id: …, type: …)',
     ],
     "duplicates": [
         "kb/one.yaml:1: id: duplicate id 'same-id', also at kb/two.yaml:2",
-        "kb/one.yaml:6: title: duplicate key (first at line 3)",
+        'kb/one.yaml:6: title: duplicate key (first at line 3)',
         "kb/two.yaml:2: id: duplicate id 'same-id', also at kb/one.yaml:1",
     ],
     "references": [
         "kb/refs.yaml:6: instead_scripts[0]: no entry has id 'no-such-script'",
         "kb/refs.yaml:6: instead_scripts[1]: 'answer-rule' is a rule, not a script",
         "kb/refs.yaml:9: related[0]: no entry has id 'ghost'",
-        "kb/refs.yaml:9: related[1]: an entry cannot be related to itself",
+        'kb/refs.yaml:9: related[1]: an entry cannot be related to itself',
         "kb/refs.yaml:22: severity: must be one of 'red-line', 'serious' or 'discouraged', not 'worst'",
     ],
     "sources": [
         "kb/src.yaml:9: sources[1].doc: unknown document 'doc-b.txt'; known: doc-a.txt",
-        "kb/src.yaml:12: sources[2].quote: quote not found in doc-a.txt (copy it exactly; only 繁→简 and "
-        "旳→的 may change)",
-        "kb/src.yaml:14: sources[3].quote: quote has no words in it",
-        "kb/src.yaml:22: sources[0].quote: must not be empty",
+        'kb/src.yaml:12: sources[2].quote: quote not found in doc-a.txt (copy it exactly; only 繁→简 and 旳→的 '
+        'may change)',
+        'kb/src.yaml:14: sources[3].quote: quote has no words in it',
+        'kb/src.yaml:22: sources[0].quote: must not be empty',
     ],
     "tags": [
-        "kb/evil.yaml:3: (yaml): YAML tags that construct objects are not allowed; write plain data (could "
-        "not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system')",
+        'kb/evil.yaml:3: (yaml): YAML tags that construct objects are not allowed; write plain data (could not '
+        "determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system')",
     ],
     "binary": [
-        "kb/blob.yaml:1: (file): binary file (contains NUL bytes), not YAML text",
-        "kb/latin1.yaml:3: (file): not valid UTF-8: save the file as UTF-8",
+        'kb/blob.yaml:1: (file): binary file (contains NUL bytes), not YAML text',
+        'kb/latin1.yaml:3: (file): not valid UTF-8: save the file as UTF-8',
     ],
     "utterances": [
-        "kb/a.yaml:7: questions[1]: empty question: write it or delete the line",
-        "kb/a.yaml:8: questions[2]: question is 33 characters; at most 30",
+        'kb/a.yaml:7: questions[1]: empty question: write it or delete the line',
+        'kb/a.yaml:8: questions[2]: question is 33 characters; at most 30',
         "kb/a.yaml:11: phrases[1]: '你再讲一遍' is not in this entry's quotes: phrases hold the sources' own "
-        "wordings (quote it under sources, or write it as an example)",
-        "kb/a.yaml:14: examples[1]: '请您稍等一下' is also a polite look-alike (kb/lookalikes.yaml:2): it cannot "
-        "be both",
-        "kb/a.yaml:25: questions[0]: question '客户说话听不清' is already in entry 'say-again' (kb/a.yaml:6); keep "
-        "it in one place",
-        "kb/lookalikes.yaml:6: neutral[1]: '你再说一遍吧' contains the forbidden phrase '你再说一遍' of 'say-again': "
-        "reword it, or add it to that entry's allow list if it is correct",
+        'wordings (quote it under sources, or write it as an example)',
+        "kb/a.yaml:14: examples[1]: '请您稍等一下' is also a polite look-alike (kb/lookalikes.yaml:2): it "
+        'cannot be both',
+        "kb/a.yaml:25: questions[0]: question '客户说话听不清' is already in entry 'say-again' (kb/a.yaml:6); "
+        'keep it in one place',
+        "kb/lookalikes.yaml:6: neutral[1]: '你再说一遍吧' contains the forbidden phrase '你再说一遍' of "
+        "'say-again': reword it, or add it to that entry's allow list if it is correct",
         "kb/lookalikes.yaml:7: neutral[2]: '好的' is already at line 5",
     ],
-    "editing": [  # a folded '- ' line; no follow-on error for `bye`, whose file does not parse
+    "editing": [
         "kb/a.yaml:7: say[0]: a ' - ' inside the text: was the next list item indented too far? YAML joined it "
         "to this line (put each '- ' under the one before)",
-        "kb/b.yaml:6: (yaml): YAML syntax error: mapping values are not allowed here",
+        "kb/b.yaml:6: (yaml): YAML syntax error: mapping values are not allowed here (text with ': ' in it "
+        'needs quotes around it; a field name must line up with the field above)',
         "kb/c.yaml:6: related[2]: no entry has id 'ghost'",
     ],
     "empty": [
-        "kb/empty.yaml:1: (file): empty file: write an entry or a list of entries",
-        "kb/scalar.yaml:1: (entry): an entry must be a mapping of fields (id: …, type: …)",
+        'kb/empty.yaml:1: (file): empty file: write an entry or a list of entries',
+        'kb/scalar.yaml:1: (entry): an entry must be a mapping of fields (id: …, type: …)',
     ],
-    "quotes": [  # punctuation does not count; a quote may be as short as a phrase or say line it equals
-        f"kb/q.yaml:8: sources[1].quote: 引文只有 4 个字（标点不计），{SHORT_QUOTE}",
-        f"kb/q.yaml:9: sources[2].quote: 引文只有 6 个字（标点不计），{SHORT_QUOTE}",
+    "quotes": [
+        f"kb/q.yaml:8: sources[1].quote: the quote has 4 characters (punctuation not counted); "
+        f"at least 8: {SHORT_QUOTE_EN}",
+        f"kb/q.yaml:9: sources[2].quote: the quote has 6 characters (punctuation not counted); "
+        f"at least 8: {SHORT_QUOTE_EN}",
     ],
 }
 
@@ -100,9 +183,9 @@ def small_kb(root: Path) -> Path:
     return kb
 
 
-def problems_of(case_dir: Path) -> list[str]:
+def problems_of(case_dir: Path, lang: str = "zh") -> list[str]:
     kb = load_kb(case_dir / "kb", cwd=case_dir)
-    return [str(p) for p in check_kb(kb, SEEDS, vocab_file="kb/vocabulary.yaml")]
+    return [p.render(lang) for p in check_kb(kb, SEEDS, vocab_file="kb/vocabulary.yaml")]
 
 
 @pytest.mark.parametrize("case", sorted(EXPECTED))
@@ -110,8 +193,13 @@ def test_broken_case_gives_exactly_the_expected_problems(case: str) -> None:
     assert problems_of(DATA / "broken" / case) == EXPECTED[case]
 
 
+@pytest.mark.parametrize("case", sorted(EXPECTED_EN))
+def test_broken_case_in_english(case: str) -> None:
+    assert problems_of(DATA / "broken" / case, "en") == EXPECTED_EN[case]
+
+
 def test_every_broken_fixture_has_expectations() -> None:
-    assert {p.name for p in (DATA / "broken").iterdir()} == set(EXPECTED)
+    assert {p.name for p in (DATA / "broken").iterdir()} == set(EXPECTED) == set(EXPECTED_EN)
 
 
 def test_python_tag_constructs_nothing(tmp_path: Path) -> None:
@@ -123,14 +211,14 @@ def test_huge_file_is_refused_without_reading_it_as_yaml(tmp_path: Path) -> None
     kb = small_kb(tmp_path)
     (kb / "huge.yaml").write_text("- " + "长" * 600_000 + "\n", "utf-8")
     assert problems_of(tmp_path) == [
-        "kb/huge.yaml:1: (file): file is 1,800,003 bytes; the limit is 1,000,000: split it into several files"
+        "kb/huge.yaml:1: (file): 文件有 1,800,003 字节，上限是 1,000,000：拆成几个文件"
     ]
 
 
 def test_missing_sources_registry_is_reported(tmp_path: Path) -> None:
     (tmp_path / "kb").mkdir()
     assert problems_of(tmp_path) == [
-        "kb/sources.yaml:1: (file): missing: list the source documents entries may cite"
+        "kb/sources.yaml:1: (file): 缺少此文件：在这里登记条目可以引用的来源文件"
     ]
 
 
@@ -138,7 +226,7 @@ def test_synonym_word_in_two_groups(tmp_path: Path) -> None:
     kb = small_kb(tmp_path)
     (kb / "vocabulary.yaml").write_text("synonyms:\n  - [销户, 拆机]\n  - [投诉, 销户]\n", "utf-8")
     assert problems_of(tmp_path) == [
-        "kb/vocabulary.yaml:1: synonyms[1]: '销户' is already in synonyms[0]: merge the groups"
+        "kb/vocabulary.yaml:1: synonyms[1]: '销户' 已在 synonyms[0] 中：把两组合并"
     ]
 
 
