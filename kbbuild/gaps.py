@@ -183,7 +183,7 @@ def format_csv(report: Mapping[str, Any]) -> str:
             writer.writerow([name, q["query"], q["count"], q["last"], " | ".join(q["examples"]),
                              " ".join(c["id"] for c in q["closest"]),
                              " | ".join(c.get("title", "") for c in q["closest"]),
-                             " ".join(c.get("place", "") for c in q["closest"]), " ".join(q["used"])])
+                             " | ".join(c.get("place", "") for c in q["closest"]), " ".join(q["used"])])
     return out.getvalue()
 
 
