@@ -83,8 +83,8 @@ def test_an_unwritable_folder_drops_and_counts(tmp_path: Path) -> None:
 
 def test_a_full_queue_drops_instead_of_waiting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     gate = threading.Event()
-    real_write = SearchLog._write
-    monkeypatch.setattr(SearchLog, "_write", lambda self, rec: (gate.wait(5), real_write(self, rec)))
+    real_write = SearchLog._write_batch
+    monkeypatch.setattr(SearchLog, "_write_batch", lambda self, recs: (gate.wait(5), real_write(self, recs)))
     log = SearchLog(tmp_path, max_queue=2)
     for _ in range(10):
         log.record("search", query="销户")  # returns at once although nothing is being written
