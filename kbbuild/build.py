@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .load import KB
+from .operators import doc_operators, entry_operators
 from .settings import Settings
 from .urls import entry_url
 from .verify import checksums
@@ -50,10 +51,12 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def entry_record(entry: Any, site_prefix: str = "/") -> dict[str, Any]:
-    """The JSON form of an entry served by the API (aliases like `from` kept)."""
+def entry_record(entry: Any, site_prefix: str = "/", by_doc: dict[str, str] | None = None) -> dict[str, Any]:
+    """The JSON form of an entry served by the API (aliases like `from` kept), with the operators it
+    applies to (`operators`, inherited from its sources through `by_doc`, see operators.py)."""
     record = entry.model_dump(mode="json", by_alias=True, exclude_none=True)
     record["url"] = entry_url(entry.type, entry.id, site_prefix)
+    record["operators"] = list(entry_operators(entry, by_doc or {}))
     return record
 
 
@@ -63,6 +66,7 @@ def kb_hash(kb: KB) -> str:
     for loc in sorted(kb.entries, key=lambda loc: loc.entry.id):
         h.update(loc.entry.model_dump_json(by_alias=True).encode())
     h.update(kb.vocabulary.model_dump_json().encode())
+    h.update(kb.calendar.model_dump_json().encode())
     return h.hexdigest()[:12]
 
 
@@ -78,6 +82,7 @@ def git_revision(root: Path) -> str | None:
 def write_data(records: list[dict[str, Any]], kb: KB, out: Path) -> None:
     (out / "entries.json").write_text(json.dumps(records, ensure_ascii=False), "utf-8")
     (out / "vocabulary.json").write_text(kb.vocabulary.model_dump_json(), "utf-8")
+    (out / "calendar.json").write_text(kb.calendar.model_dump_json(), "utf-8")
 
 
 def _embedder(settings: Settings) -> Any:
@@ -117,7 +122,8 @@ def write_search(kb: KB, records: list[dict[str, Any]], out: Path,
 def _stage_functions(kb: KB, out: Path, manifest: dict[str, Any],
                      settings: Settings) -> dict[str, Callable[[], object]]:
     entries = [loc.entry for loc in kb.entries]
-    records = [entry_record(e, settings.site_prefix) for e in entries]
+    by_doc = doc_operators(kb.sources)
+    records = [entry_record(e, settings.site_prefix, by_doc) for e in entries]
     embedder = functools.cache(lambda: _embedder(settings))  # one model and one vector cache per build
 
     def stage(module: str) -> Any:
@@ -138,6 +144,7 @@ def _stage_functions(kb: KB, out: Path, manifest: dict[str, Any],
                                                  changes=out / "changes.json", built=manifest["created"]),
         "handbook": lambda: stage("handbook").build_handbook(entries, kb.sources, out,
                                                              kb_version=manifest["kb_version"],
+                                                             operator=settings.operator,
                                                              changes=out / "changes.json"),
         "widget": lambda: stage("widget").copy_assets(out / "widget"),
     }

@@ -122,6 +122,7 @@ def serve(host: str | None, port: int | None, workers: int, out: Path | None) ->
                 workers=workers, log_level="warning", access_log=False, timeout_graceful_shutdown=5)
 
 
+from .cli_deadline import deadline  # noqa: E402
 from .cli_gaps import gaps  # noqa: E402
 from .cli_handbook import handbook  # noqa: E402  (registered here so `kb handbook` exists)
 from .cli_qa import qa  # noqa: E402
@@ -129,6 +130,7 @@ from .cli_stale import stale  # noqa: E402
 
 main.add_command(handbook)
 main.add_command(qa)
+main.add_command(deadline)
 main.add_command(stale)
 main.add_command(gaps)
 

@@ -10,6 +10,7 @@ import click
 
 from .cli_common import require_clean
 from .model import CHANNEL_LABELS, CHANNELS, TYPE_LABELS, TYPES
+from .operators import doc_operators, profiles
 from .settings import get_settings
 
 
@@ -31,23 +32,33 @@ class Named(click.Choice):
 @click.option("--type", "type_", type=Named(TYPES, TYPE_LABELS, {"禁语": "forbidden", "规则": "rule", "时限": "rule"}),
               default=None, help="Only entries of this type: script/话术, process/流程, forbidden/服务禁语, "
                                  "escalation/升级路径, rule/规则与时限.")
+@click.option("--operator", default=None,
+              help="Only this operator's norms plus the general ones (中国移动, 中国电信, 中国联通); "
+                   "default KB_OPERATOR, else every operator's.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="PDF to write (default build/handbook-<channel or all>.pdf); the HTML goes beside it.")
 @click.argument("kb_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
-def handbook(channel: str | None, type_: str | None, out: Path | None, kb_dir: Path | None) -> None:
+def handbook(channel: str | None, type_: str | None, operator: str | None, out: Path | None,
+             kb_dir: Path | None) -> None:
     """Render the printable handbook (PDF with cover, contents and page numbers)."""
     from .build import kb_hash
     from .handbook import HandbookError, make_handbook
 
     settings = get_settings()
     kb = require_clean(kb_dir, "handbook not made")
+    operator = operator or settings.operator
+    known = profiles(doc_operators(kb.sources))
+    if operator is not None and operator not in known:
+        raise click.BadParameter(f"unknown operator {operator!r}; choose one of {', '.join(known)}",
+                                 param_hint="--operator")
     if out is None:
-        name = f"handbook-{channel or 'all'}" + (f"-{type_}" if type_ else "")
+        name = f"handbook-{channel or 'all'}" + (f"-{type_}" if type_ else "") + (f"-{operator}" if operator else "")
         out = settings.build_dir / f"{name}.pdf"
     start = time.perf_counter()
     try:
         result = make_handbook([loc.entry for loc in kb.entries], kb.sources, out.parent,
-                               kb_version=kb_hash(kb), channel=channel, type_=type_, basename=out.stem)
+                               kb_version=kb_hash(kb), channel=channel, type_=type_, basename=out.stem,
+                               operator=operator)
     except HandbookError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

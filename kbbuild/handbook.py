@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .model import CHANNEL_LABELS, CHANNELS, SEVERITY_LABELS, TYPE_LABELS, TYPES, Limit, SourceRegistry
+from .operators import doc_operators, entry_operators, visible
 from .text import unquoted
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -84,10 +85,12 @@ def limit_text(limit: Limit) -> str:
     return " ".join(p for p in (bound, limit.label()) if p)
 
 
-def select_entries(entries: Iterable[Any], channel: str | None = None,
-                   type_: str | None = None) -> list[Any]:
+def select_entries(entries: Iterable[Any], channel: str | None = None, type_: str | None = None,
+                   operator: str | None = None, sources: SourceRegistry | None = None) -> list[Any]:
+    by_doc = doc_operators(sources)
     return [e for e in entries
-            if (channel is None or channel in e.channels) and (type_ is None or e.type == type_)]
+            if (channel is None or channel in e.channels) and (type_ is None or e.type == type_)
+            and (operator is None or visible(entry_operators(e, by_doc), operator))]
 
 
 def chapters_of(entries: Sequence[Any], channel: str | None = None) -> list[Chapter]:
@@ -122,8 +125,8 @@ def _environment() -> Environment:
     return env
 
 
-def subtitle(channel: str | None, type_: str | None) -> str:
-    parts = []
+def subtitle(channel: str | None, type_: str | None, operator: str | None = None) -> str:
+    parts = [f"单位：{operator}（含通用规范）"] if operator else []
     if channel:
         parts.append(f"渠道：{CHANNEL_LABELS[channel]}")
     if type_:
@@ -133,10 +136,11 @@ def subtitle(channel: str | None, type_: str | None) -> str:
 
 def render_handbook_html(entries: Iterable[Any], sources: SourceRegistry | None, *, kb_version: str,
                          build_date: date, channel: str | None = None, type_: str | None = None,
-                         font_family: str = CJK_FAMILY, changes: Sequence[Mapping[str, Any]] = ()) -> str:
+                         font_family: str = CJK_FAMILY, operator: str | None = None,
+                         changes: Sequence[Mapping[str, Any]] = ()) -> str:
     """The whole handbook as one self-contained HTML document (CSS inlined)."""
     entries = list(entries)
-    selected = select_entries(entries, channel, type_)
+    selected = select_entries(entries, channel, type_, operator, sources)
     chapters = chapters_of(selected, channel)
     by_id = {e.id: e for e in entries}
     present = {e.id for e in selected}
@@ -146,8 +150,8 @@ def render_handbook_html(entries: Iterable[Any], sources: SourceRegistry | None,
         css = css.replace(f'"{CJK_FAMILY}",', f'"{CJK_FAMILY}", "{font_family}",', 1)
     return _environment().get_template("handbook.html.j2").render(
         title=TITLE,
-        subtitle=subtitle(channel, type_),
-        filtered=bool(channel or type_),
+        subtitle=subtitle(channel, type_, operator),
+        filtered=bool(channel or type_ or operator),
         channel=channel,
         chapters=chapters,
         entry_count=len(selected),
@@ -176,19 +180,19 @@ class HandbookResult:
 def make_handbook(entries: Sequence[Any], sources: SourceRegistry | None, out_dir: Path, *,
                   kb_version: str, channel: str | None = None, type_: str | None = None,
                   build_date: date | None = None, basename: str = "handbook",
-                  changes: Sequence[Mapping[str, Any]] = ()) -> HandbookResult:
+                  operator: str | None = None, changes: Sequence[Mapping[str, Any]] = ()) -> HandbookResult:
     """Write out_dir/<basename>.html and .pdf; raise HandbookError before writing anything if it can't."""
     entries = list(entries)
     font = find_cjk_font()
     if font is None:
         # Without one WeasyPrint happily draws empty boxes, and pdftotext would still look right.
         raise HandbookError(NO_FONT)
-    count = len(select_entries(entries, channel, type_))
+    count = len(select_entries(entries, channel, type_, operator, sources))
     if count == 0:
-        raise HandbookError(f"no entries match ({subtitle(channel, type_)}): nothing to print")
+        raise HandbookError(f"no entries match ({subtitle(channel, type_, operator)}): nothing to print")
     html = render_handbook_html(entries, sources, kb_version=kb_version,
                                 build_date=build_date or date.today(), channel=channel, type_=type_,
-                                font_family=font.family, changes=changes)
+                                font_family=font.family, operator=operator, changes=changes)
     from weasyprint import HTML  # imported here: loading WeasyPrint costs a second
 
     document = HTML(string=html, base_url=str(out_dir)).render()
@@ -202,7 +206,7 @@ def make_handbook(entries: Sequence[Any], sources: SourceRegistry | None, out_di
 def build_handbook(entries: Sequence[Any], sources: SourceRegistry | None, out_dir: Path, *,
                    kb_version: str, channel: str | None = None, type_: str | None = None,
                    build_date: date | None = None, basename: str = "handbook",
-                   changes: Path | None = None) -> Path:
+                   operator: str | None = None, changes: Path | None = None) -> Path:
     """The `handbook` build stage: write the HTML and PDF, return the PDF's path.
 
     `changes`: this build's changes.json; what changed since the previous release goes on the cover.
@@ -210,4 +214,5 @@ def build_handbook(entries: Sequence[Any], sources: SourceRegistry | None, out_d
     from .changes import latest_changes
 
     return make_handbook(entries, sources, out_dir, kb_version=kb_version, channel=channel, type_=type_,
-                         build_date=build_date, basename=basename, changes=latest_changes(changes)).pdf
+                         build_date=build_date, basename=basename, operator=operator,
+                         changes=latest_changes(changes)).pdf

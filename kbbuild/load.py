@@ -13,12 +13,14 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .model import CLOCK_PATTERN, Entry, Lookalikes, SourceRegistry, Vocabulary
 from .problems import Problem
+from .workcalendar import WorkCalendar
 
 MAX_FILE_BYTES = 1_000_000
 VOCABULARY_FILE = "vocabulary.yaml"
 SOURCES_FILE = "sources.yaml"
 LOOKALIKES_FILE = "lookalikes.yaml"
-SPECIAL_FILES = {VOCABULARY_FILE, SOURCES_FILE, LOOKALIKES_FILE}
+CALENDAR_FILE = "calendar.yaml"  # the working calendar of 个工作小时 / 工作日 limits (workcalendar.py)
+SPECIAL_FILES = {VOCABULARY_FILE, SOURCES_FILE, LOOKALIKES_FILE, CALENDAR_FILE}
 
 _ENTRY: TypeAdapter[Any] = TypeAdapter(Entry)
 
@@ -55,6 +57,7 @@ class KB:
     lookalikes_node: yaml.Node | None = field(default=None, repr=False)
     lookalike_places: list[tuple[str, int]] = field(default_factory=list)  # (key, index) of each look-alike
     unparsed_ids: set[str] = field(default_factory=set)  # ids seen in files whose YAML does not parse
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)  # the defaults when kb/ has none
 
     def lookalike_where(self, i: int) -> tuple[int, str]:
         """Line and field name (lookalikes[3], neutral[7]) of the i-th correct utterance."""
@@ -321,4 +324,10 @@ def load_kb(kb_dir: Path, cwd: Path | None = None) -> KB:
     else:
         problems.append(Problem(display(spath), 1, "(file)",
                                 "missing: list the source documents entries may cite"))
-    return KB(entries, vocabulary, sources, problems, invalid, lookalikes, lrel, lnode, places, unparsed)
+    calendar, cpath = WorkCalendar(), kb_dir / CALENDAR_FILE
+    if cpath.exists():
+        found_calendar, errs = _load_special(cpath, display(cpath), WorkCalendar)
+        calendar = found_calendar or calendar
+        problems.extend(errs)
+    return KB(entries, vocabulary, sources, problems, invalid, lookalikes, lrel, lnode, places, unparsed,
+              calendar)

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -60,6 +60,8 @@ class Source(Strict):
     doc: ShortText
     quote: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
                      AfterValidator(_no_control)]
+    # Why this quote needs care, e.g. it joins neighbouring cells of a table the source scrambled.
+    note: ShortText | None = None
 
 
 class Limit(Strict):
@@ -69,6 +71,9 @@ class Limit(Strict):
     unit: Unit
     what: ShortText | None = None
     bound: Literal["max", "min", "exact"] = "max"
+    # When the time depends on something (紧急 / 一般, 有升级倾向 …): the deadline calculator picks the
+    # limit whose condition the caller names; pages show every limit with its condition.
+    condition: ShortText | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -85,6 +90,20 @@ class Limit(Strict):
         value = int(self.value) if self.value == int(self.value) else self.value
         sep = "" if self.unit == "%" else " "
         return f"{value}{sep}{self.unit}"
+
+    def is_time(self) -> bool:
+        return self.unit in TIME_UNITS
+
+
+TIME_UNITS: tuple[str, ...] = ("秒", "分钟", "小时", "个工作小时", "天", "工作日")
+
+
+def _limits(value: Any) -> Any:
+    """`within` may be one limit ("4 个工作小时" or a mapping) or a list of them (one per condition)."""
+    return [value] if isinstance(value, str | dict) else value
+
+
+Limits = Annotated[list[Limit], BeforeValidator(_limits)]
 
 
 CLOCK_PATTERN = r"^(?:[01]\d|2[0-3]):[0-5]\d$"  # 00:00–23:59
@@ -122,6 +141,15 @@ class BaseEntry(Strict):
     questions: list[Utterance] = []
     sources: Annotated[list[Source], Field(min_length=1)]
     related: list[EntryId] = []
+    # Entries of other organisations that give different guidance for the same situation (其他单位的做法).
+    see_also: list[EntryId] = []
+    # Whose norm this is: operators named in kb/sources.yaml, or 通用 (every operator). Empty: inherited
+    # from the entry's sources.
+    operator: list[ShortText] = []
+    # Ids this entry had before entries were merged into it: old links and eval labels still resolve.
+    aliases: list[EntryId] = []
+    # Hard numbers of the norm (rules mostly; scripts and forbidden entries may state a time too).
+    limits: Limits = []
     notes: Text | None = None
     owner: ShortText | None = None
     reviewed: dt.date | None = None
@@ -132,7 +160,8 @@ class BaseEntry(Strict):
     def _lists(cls, data: Any) -> Any:
         # Editors often write a single string where a list is expected; accept it.
         if isinstance(data, dict):
-            for key in ("say", "phrases", "instead", "tags", "channels", "allow", "questions", "examples"):
+            for key in ("say", "phrases", "instead", "tags", "channels", "allow", "questions", "examples",
+                        "operator"):
                 if key in data:
                     data = {**data, key: _as_list(data[key])}
         return data
@@ -150,7 +179,7 @@ class Step(Strict):
     what: Text
     who: ShortText | None = None
     say: list[Text] = []
-    within: Limit | None = None
+    within: Limits = []
 
     @model_validator(mode="before")
     @classmethod
@@ -197,7 +226,7 @@ class Hop(Strict):
     from_: ShortText = Field(alias="from")
     to: ShortText
     how: Text | None = None
-    within: Limit | None = None
+    within: Limits = []
 
 
 class Ticket(Strict):
@@ -217,7 +246,6 @@ class EscalationEntry(BaseEntry):
 class RuleEntry(BaseEntry):
     type: Literal["rule"]
     statement: Text
-    limits: list[Limit] = []
     windows: list[Window] = []
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .model import CHANNEL_LABELS, CHANNELS, SEVERITY_LABELS, TYPE_LABELS, TYPES, SourceRegistry
+from .operators import doc_operators, entry_operators, operator_label
 from .text import unquoted
 from .urls import TYPE_PAGES, entry_path
 
@@ -63,18 +64,31 @@ def _say_blocks(says: Sequence[str]) -> str:
 def _limit_badge(limit: Any) -> str:
     bound = BOUND_LABELS[limit.bound]
     what = f'<span class="kb-limit-what">{esc(limit.what)}</span>' if limit.what else ""
+    if limit.condition:
+        what += f'<span class="kb-cond">{esc(limit.condition)}</span>'
     return (f'<span class="kb-limit-item">{what}<span class="kb-bound">{bound}</span>'
             f'<span class="kb-limit">{esc(limit.label())}</span></span>')
 
 
-def _within(limit: Any | None) -> str:
-    if limit is None:
+def _limits_para(entry: Any) -> str:
+    if not entry.limits:
         return ""
-    return f'<span class="kb-limit" title="时限">{esc(limit.label())}内</span>'
+    return f'<p class="kb-limits">{"".join(_limit_badge(x) for x in entry.limits)}</p>\n'
 
 
-def _meta(entry: Any) -> str:
-    parts = [f'<span class="kb-chan">{CHANNEL_LABELS[c]}</span>' for c in entry.channels]
+def _within(limits: list[Any]) -> str:
+    """Time-limit badges of a step or hop, each with its condition (紧急 1 个工作小时内)."""
+    out = []
+    for limit in limits:
+        cond = f'<span class="kb-cond">{esc(limit.condition)}</span>' if limit.condition else ""
+        what = f' title="{esc(limit.what)}"' if limit.what else ' title="时限"'
+        out.append(f'<span class="kb-limit"{what}>{cond}{esc(limit.label())}内</span>')
+    return "".join(out)
+
+
+def _meta(entry: Any, operators: Sequence[str] = ()) -> str:
+    parts = [f'<span class="kb-op" title="适用单位">{esc(op)}</span>' for op in operators]
+    parts += [f'<span class="kb-chan">{CHANNEL_LABELS[c]}</span>' for c in entry.channels]
     parts += [f'<span class="kb-tag">#{esc(t)}</span>' for t in entry.tags]
     if entry.type == "forbidden":
         label = SEVERITY_LABELS[entry.severity]
@@ -158,8 +172,7 @@ def render_escalation(entry: Any, by_id: ById, depth: int) -> str:
 
 def render_rule(entry: Any, by_id: ById, depth: int) -> str:
     out = f'<blockquote class="kb-statement">{esc(entry.statement)}</blockquote>\n'
-    if entry.limits:
-        out += f'<p class="kb-limits">{"".join(_limit_badge(x) for x in entry.limits)}</p>\n'
+    out += _limits_para(entry)
     for w in entry.windows:
         out += (f'<p class="kb-window"><span class="kb-limit">{esc(w.start)}–{esc(w.end)}</span>'
                 f'{esc(w.what)}</p>\n')
@@ -175,21 +188,58 @@ RENDERERS = {
 }
 
 
+def render_see_also(entry: Any, by_id: ById, depth: int, by_doc: Mapping[str, str]) -> str:
+    """Entries giving different guidance for the same situation: other organisations' first."""
+    mine = set(entry_operators(entry, dict(by_doc)))
+    other_org: list[str] = []
+    same_org: list[str] = []
+    for ref in entry.see_also:
+        if ref not in by_id:
+            continue
+        ops = entry_operators(by_id[ref], dict(by_doc))
+        item = f'<li><span class="kb-op">{esc(operator_label(ops))}</span>{_link(by_id[ref], depth)}</li>'
+        (same_org if set(ops) == mine else other_org).append(item)
+    return "".join(f'<div class="kb-see-also"><p class="kb-col-h">{head}</p><ul>{"".join(items)}</ul></div>\n'
+                   for head, items in (("其他单位的做法", other_org), ("另见（相近情形，规定不同）", same_org))
+                   if items)
+
+
+def _deadline_form(entry: Any) -> str:
+    """Where a team lead asks "when is this due?": filled in by docs/assets/deadline.js via /api/deadline."""
+    limits = [lim for hop in getattr(entry, "path", []) for lim in hop.within]
+    limits += [lim for step in getattr(entry, "steps", []) for lim in step.within] + list(entry.limits)
+    if not any(lim.is_time() and lim.bound == "max" for lim in limits):
+        return ""
+    conditions = list(dict.fromkeys(lim.condition for lim in limits if lim.condition))
+    options = "".join(f'<option value="{esc(c)}">{esc(c)}</option>' for c in conditions)
+    select = f'<select class="kb-deadline-cond"><option value="">全部情况</option>{options}</select>' if options else ""
+    return (f'<div class="kb-deadline" data-entry="{esc(entry.id)}"><span class="kb-label">截止时间</span>'
+            f'<input type="datetime-local" class="kb-deadline-start" aria-label="开始时间">{select}'
+            f'<button type="button" class="kb-deadline-go">计算</button>'
+            f'<output class="kb-deadline-out"></output></div>\n')
+
+
 def render_entry(entry: Any, by_id: ById, sources: SourceRegistry | None, depth: int = 1,
                  badges: str = "") -> str:
     """One entry: a heading whose id is the entry id (the canonical anchor), then its body as HTML.
 
     `badges`: ready HTML under the meta line (review date, 待复核, 更新: kbbuild/freshness.py).
     """
+    by_doc = doc_operators(sources)
+    operators = entry_operators(entry, by_doc)
     classes = f"kb-entry kb-{entry.type}"
     if entry.type == "forbidden":
         classes += f" kb-{entry.severity}"
-    body = (_meta(entry) + badges + _para("kb-summary", "概述", entry.summary)
+    body = (_meta(entry, operators) + badges + _para("kb-summary", "概述", entry.summary)
             + RENDERERS[entry.type](entry, by_id, depth)
+            + ("" if entry.type == "rule" else _limits_para(entry))
+            + _deadline_form(entry)
+            + render_see_also(entry, by_id, depth, by_doc)
             + _para("kb-notes", "编辑备注", entry.notes)
             + render_sources(entry, sources) + render_related(entry, by_id, depth))
     # A raw HTML block must start at column 0 after a blank line, or Markdown would parse it.
-    return f'### {md_heading(entry.title)} {{#{entry.id}}}\n\n<div class="{classes}">\n{body}</div>\n\n'
+    return (f'### {md_heading(entry.title)} {{#{entry.id}}}\n\n<div class="{classes}" '
+            f'data-operators="{esc(" ".join(operators))}">\n{body}</div>\n\n')
 
 
 def channel_group(entry: Any) -> str:
@@ -215,28 +265,30 @@ def render_type_page(type_: str, entries: Iterable[Any], by_id: ById,
     return out
 
 
-def _entry_list(entries: Iterable[Any], depth: int, show_type: bool = False) -> str:
+def _entry_list(entries: Iterable[Any], depth: int, show_type: bool = False,
+                by_doc: Mapping[str, str] | None = None) -> str:
     items = []
     for e in entries:
+        ops = esc(" ".join(entry_operators(e, dict(by_doc or {}))))
         kind = f'<span class="kb-type">{TYPE_LABELS[e.type]}</span>' if show_type else ""
         hint = e.summary or getattr(e, "when", None) or getattr(e, "statement", None) or ""
         hint = f'<span class="kb-hint">{esc(hint)}</span>' if hint else ""
-        items.append(f"<li>{kind}{_link(e, depth)}{hint}</li>")
+        items.append(f'<li data-operators="{ops}">{kind}{_link(e, depth)}{hint}</li>')
     return f'<ul class="kb-list">\n{chr(10).join(items)}\n</ul>\n\n'
 
 
-def render_channel_page(channel: str, entries: Iterable[Any]) -> str:
+def render_channel_page(channel: str, entries: Iterable[Any], by_doc: Mapping[str, str] | None = None) -> str:
     """A channel page (channels/hotline/ …): links to that channel's entries, grouped by type."""
     mine = [e for e in entries if channel in e.channels]
     out = f"# {CHANNEL_LABELS[channel]}\n\n适用于{CHANNEL_LABELS[channel]}的规范，共 {len(mine)} 条。\n\n"
     for type_ in TYPES:
         members = [e for e in mine if e.type == type_]
         if members:
-            out += f"## {TYPE_LABELS[type_]} {{#type_{type_}}}\n\n" + _entry_list(members, depth=2)
+            out += f"## {TYPE_LABELS[type_]} {{#type_{type_}}}\n\n" + _entry_list(members, depth=2, by_doc=by_doc)
     return out
 
 
-def render_tags_page(entries: Iterable[Any]) -> str:
+def render_tags_page(entries: Iterable[Any], by_doc: Mapping[str, str] | None = None) -> str:
     """The tags page: every situation tag (most used first) with links to its entries."""
     by_tag: dict[str, list[Any]] = {}
     for e in entries:
@@ -248,7 +300,8 @@ def render_tags_page(entries: Iterable[Any]) -> str:
         f'<a class="kb-tag" href="#tag_{i}">#{esc(t)} <small>{len(es)}</small></a>'
         for i, (t, es) in enumerate(ordered)) + "</p>\n\n"
     for i, (tag, members) in enumerate(ordered):
-        out += f"## {md_heading(tag)} {{#tag_{i}}}\n\n" + _entry_list(members, depth=1, show_type=True)
+        out += f"## {md_heading(tag)} {{#tag_{i}}}\n\n" + _entry_list(members, depth=1, show_type=True,
+                                                                       by_doc=by_doc)
     return out
 
 
@@ -268,7 +321,7 @@ def render_sources_list(sources: SourceRegistry | None, entries: Iterable[Any]) 
                 + _para("kb-description", "内容", s.description)
                 + f'<p><span class="kb-label">引用</span>{len(citing)} 条{counts}</p>\n')
         if citing:
-            listing = _entry_list(citing, depth=1, show_type=True)
+            listing = _entry_list(citing, depth=1, show_type=True, by_doc=doc_operators(sources))
             out += f"<details><summary>引用此文件的条目</summary>\n{listing}</details>\n"
         out += "</div>\n\n"
     return out
@@ -279,6 +332,7 @@ def generated_pages(entries: Sequence[Any], sources: SourceRegistry | None,
     """Every generated page: path under docs/ -> Markdown. Keep in step with the nav in mkdocs.yml."""
     by_id = {e.id: e for e in entries}
     pages = {f"{TYPE_PAGES[t]}.md": render_type_page(t, entries, by_id, sources, badges) for t in TYPES}
-    pages.update({f"channels/{c}.md": render_channel_page(c, entries) for c in CHANNELS})
-    pages["tags.md"] = render_tags_page(entries)
+    by_doc = doc_operators(sources)
+    pages.update({f"channels/{c}.md": render_channel_page(c, entries, by_doc) for c in CHANNELS})
+    pages["tags.md"] = render_tags_page(entries, by_doc)
     return pages

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     eval_dir: Path = ROOT / "tests" / "search_eval"  # labelled queries: dev (tune on it) and test (frozen)
     mkdocs_yml: Path = ROOT / "mkdocs.yml"
 
+    # The operator this deployment serves (中国移动, 中国电信, 中国联通): search, checker, site and
+    # handbook show its norms plus the general ones (通用). Empty: every operator's.
+    operator: str | None = None
+
     host: str = "127.0.0.1"
     port: int = 8000
     cors_origins: list[str] = ["http://127.0.0.1:8000", "http://localhost:8000"]

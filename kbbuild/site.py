@@ -18,6 +18,7 @@ from typing import Any
 from .changes import recent
 from .freshness import CHANGES_PAGE, entry_badges, render_changes_page
 from .load import KB
+from .operators import doc_operators, profiles
 from .pages import generated_pages, render_sources_list
 from .settings import Settings
 
@@ -39,7 +40,8 @@ def jieba_user_dict(kb: KB) -> str:
     return "".join(f"{w} {JIEBA_FREQ}\n" for w in words if w and " " not in w)
 
 
-def write_docs(kb: KB, docs_src: Path, docs_out: Path, freshness: tuple[dict[str, str], str] | None = None) -> None:
+def write_docs(kb: KB, docs_src: Path, docs_out: Path, operator: str | None = None,
+               freshness: tuple[dict[str, str], str] | None = None) -> None:
     """Copy the hand-written docs and write the generated pages next to them.
 
     `freshness`: the badges per entry and the 最近更新 page (kbbuild/freshness.py), when the build has them.
@@ -52,6 +54,9 @@ def write_docs(kb: KB, docs_src: Path, docs_out: Path, freshness: tuple[dict[str
         path = docs_out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
+    config = {"operators": profiles(doc_operators(kb.sources)), "defaultOperator": operator}
+    (docs_out / "assets" / "kb-config.js").write_text(f"window.KB_CONFIG = {json.dumps(config, ensure_ascii=False)};\n",
+                                                      "utf-8")
     sources_md = docs_out / "sources.md"
     intro = sources_md.read_text("utf-8") if sources_md.exists() else "# 来源文件\n"
     sources_md.write_text(intro.rstrip() + "\n" + render_sources_list(kb.sources, entries), "utf-8")
@@ -137,7 +142,7 @@ def build_site(kb: KB, site_dir: Path, settings: Settings, extras: dict[str, Pat
     """
     with tempfile.TemporaryDirectory(prefix="kb-site-") as tmp:
         docs = Path(tmp) / "docs"
-        write_docs(kb, settings.docs_dir, docs, freshness_of(kb, settings, changes, built))
+        write_docs(kb, settings.docs_dir, docs, settings.operator, freshness_of(kb, settings, changes, built))
         shutil.copytree(VENDOR, docs / "assets" / "vendor")
         for name, path in (extras or {}).items():
             if path.is_dir():

@@ -6,6 +6,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from .lint_duplicates import check_near_duplicates
+from .lint_links import check_links
+from .lint_quotes import check_quote_length
+from .lint_times import check_times
 from .load import KB, IdRef, Located
 from .model import EXAMPLE_MAX_CHARS, QUESTION_MAX_CHARS
 from .problems import Problem
@@ -203,4 +207,8 @@ def check_kb(kb: KB, seeds_dir: Path | None = None, vocab_file: str = "kb/vocabu
     problems += check_phrases(kb)
     problems += check_folded_lines(kb.entries)
     problems += check_lookalikes(kb)
+    problems += check_links(kb)
+    problems += check_times(kb.entries)
+    problems += check_near_duplicates(kb.entries)
+    problems += check_quote_length(kb.entries)
     return sorted(set(problems))

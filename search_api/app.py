@@ -27,6 +27,8 @@ from kbbuild.search.query import normalize
 from kbbuild.settings import Settings, cores, get_settings
 
 from .middleware import JSONCORS, Guard
+from .norms import chosen_operator
+from .norms import register as register_norm_routes
 from .release import Release, ReleaseHolder
 from .schemas import (
     ChangesResponse,
@@ -141,6 +143,9 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
             raise HTTPException(503, holder.degraded or "no build is published yet: run `kb build`")
         return release
 
+    OperatorParam = Annotated[str | None, Query(
+        max_length=20, description="Whose norms: 中国移动, 中国电信, 中国联通 (plus the general ones), or 全部; "
+                                   "default: the deployment's KB_OPERATOR")]
     OriginParam = Annotated[Origin, Query(description="Who asks: the widget, the site or another system (api)")]
     QueryText = Annotated[str, Query(description="What the agent typed (2–6 characters is typical)",
                                      min_length=1, max_length=settings.max_query_chars,
@@ -163,11 +168,11 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
     async def search(q: QueryText,
                      limit: Annotated[int, Query(ge=1, le=settings.max_limit)] = 10,
                      type: TypeName | None = None, channel: ChannelName | None = None,
-                     origin: OriginParam = "api") -> Response:
+                     operator: OperatorParam = None, origin: OriginParam = "api") -> Response:
         release = current()
         start = time.perf_counter()
         normalized = normalize(q)
-        key = (normalized, limit, type, channel)
+        key = (normalized, limit, type, channel, chosen_operator(release, operator, settings.operator))
         found = release.cached(key)
         if found is None:
             found = await anyio.to_thread.run_sync(release.search, *key, limiter=cpu)
@@ -187,7 +192,7 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
     @app.get("/api/entries/{entry_id}", responses=ERRORS, tags=["entries"])
     async def entry(entry_id: Annotated[str, PathParam(max_length=80)]) -> dict[str, Any]:
         release = current()
-        found = release.entries.get(entry_id)
+        found = release.entry(entry_id)
         if found is None:
             raise HTTPException(404, f"no entry with id {entry_id!r}")
         return found
@@ -199,15 +204,17 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
         return {"query": q, "suggestions": release.suggest(q, limit)}
 
     @app.post("/api/check", response_model=CheckResponse, responses=ERRORS, tags=["checker"])
-    async def check(body: CheckRequest, origin: OriginParam = "api") -> Response:
+    async def check(body: CheckRequest, operator: OperatorParam = None, origin: OriginParam = "api") -> Response:
         release = current()
         start = time.perf_counter()
+        profile = chosen_operator(release, operator, settings.operator)
         logged: dict[str, Any] = {}
 
         def judge() -> bytes:
             # Checking and encoding both run off the event loop: a long text has thousands of hits.
             found = release.checker.check(body.text)
-            hits = found["hits"]
+            # Another operator's norms do not bind this deployment's agents.
+            hits = [h for h in found["hits"] if profile is None or release.shows(h["entry_id"], profile)]
             certain = sum(h["tier"] == 1 for h in hits)
             message = "未命中禁语库（不代表没有问题）" if not hits else \
                 f"命中禁语 {certain} 处，疑似 {len(hits) - certain} 处"
@@ -254,6 +261,8 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
             raise HTTPException(400, str(exc)) from None
         listed = [{"id": i, **c} for i, c in summarize(builds).items()]
         return {"build_id": release.build_id, "since": since, "builds": len(builds), "changes": listed}
+
+    register_norm_routes(app, current, settings, ERRORS)
 
     def served(base: Path, rel: str, missing: str) -> Response:
         """A file of the current build, or a 404 JSON that says what is missing."""

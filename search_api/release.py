@@ -18,10 +18,13 @@ from cachetools import LRUCache
 from kbbuild.check import Checker
 from kbbuild.check.checker import MAX_WINDOWS
 from kbbuild.check.suspect import SuspectModel
+from kbbuild.deadline import WorkingTime, time_limits
+from kbbuild.operators import GENERAL, visible
 from kbbuild.search.embedder import Embedder
 from kbbuild.search.engine import Ranking, SearchEngine, failed_canaries
 from kbbuild.search.suggest import Suggester
 from kbbuild.verify import damaged
+from kbbuild.workcalendar import WorkCalendar
 
 from .snippets import snippet
 
@@ -62,6 +65,12 @@ class Release:
         suspect = SuspectModel.load(path / "checker", embedder) if (path / "checker").is_dir() else None
         self.checker = Checker(records, suspect, embedder, check_sentences)
         self._suggester = Suggester.load(path / "search")
+        # Merged entries keep answering to their old ids; the operators a client may choose.
+        self.aliases = {alias: r["id"] for r in records for alias in r.get("aliases", [])}
+        self.profiles = sorted({op for r in records for op in r.get("operators", []) if op != GENERAL})
+        calendar_file = path / "calendar.json"  # absent from builds made before the deadline calculator
+        self.calendar = WorkingTime(WorkCalendar.model_validate_json(calendar_file.read_text("utf-8"))
+                                    if calendar_file.is_file() else WorkCalendar())
         # What changed, build by build (kbbuild/changes.py); a build from before changes.json has none.
         changes = path / "changes.json"
         self.changes: dict[str, Any] = json.loads(changes.read_text("utf-8")) if changes.is_file() else {}
@@ -71,6 +80,14 @@ class Release:
         # a worker thread (app.py); cachetools because functools' cache cannot be looked into.
         self._cache: LRUCache[tuple[Any, ...], SearchOutcome] = LRUCache(maxsize=cache_size)
         self._cache_lock = threading.Lock()
+
+    def entry(self, entry_id: str) -> dict[str, Any] | None:
+        """An entry by its id or by an id it had before a merge."""
+        return self.entries.get(entry_id) or self.entries.get(self.aliases.get(entry_id, ""))
+
+    def shows(self, entry_id: str, operator: str | None) -> bool:
+        record = self.entries.get(entry_id)
+        return record is not None and visible(record.get("operators") or (GENERAL,), operator)
 
     @property
     def build_id(self) -> str:
@@ -83,19 +100,20 @@ class Release:
         with self._cache_lock:
             return self._cache.get(key)
 
-    def search(self, query: str, limit: int, type_: str | None = None, channel: str | None = None) -> SearchOutcome:
+    def search(self, query: str, limit: int, type_: str | None = None, channel: str | None = None,
+               operator: str | None = None) -> SearchOutcome:
         """The top `limit` results of a query (already normalized); remembered for the next asker."""
-        key = (query, limit, type_, channel)
+        key = (query, limit, type_, channel, operator)
         if (found := self.cached(key)) is not None:
             return found
-        found = self._search(query, limit, type_, channel)
+        found = self._search(query, limit, type_, channel, operator)
         with self._cache_lock:
             self._cache[key] = found
         return found
 
     def _search(self, query: str, limit: int, type_: str | None = None,
-                channel: str | None = None) -> SearchOutcome:
-        ranking: Ranking = self.engine.search(query, type_, channel)
+                channel: str | None = None, operator: str | None = None) -> SearchOutcome:
+        ranking: Ranking = self.engine.search(query, type_, channel, operator=operator)
         terms = ranking.query.terms(self.engine.analyzer)
         results = [self._result(hit.pos, hit.score, hit.similarity, terms) for hit in ranking.hits[:limit]]
         return SearchOutcome(ranking.corrected, ranking.weak, max(ranking.total, len(results)),
@@ -119,11 +137,16 @@ class Release:
             "url": rec["url"],
             "channels": rec["channels"],
             "tags": rec.get("tags", []),
+            "operators": rec.get("operators", [GENERAL]),
             "score": score,
             "similarity": similarity,
         }
         if rec["type"] == "script":
             result["say"] = rec["say"]
+        if limits := [{"where": where, "label": label, "limit": f"{lim['value']:g} {lim['unit']}",
+                        "condition": lim.get("condition"), "deadline": lim.get("bound", "max") == "max"}
+                       for where, label, lim in time_limits(rec)]:
+            result["limits"] = limits
         if rec["type"] == "forbidden":
             result |= {"severity": rec["severity"], "phrases": rec.get("phrases", []),
                        "instead": rec.get("instead", [])}

@@ -28,6 +28,14 @@ class Health(BaseModel):
                                                       "folder unwritable); absent when the log is off")
 
 
+class TimeLimit(BaseModel):
+    where: str = Field(description="path[2], steps[5] or limits[0]")
+    label: str
+    limit: str = Field(description="e.g. 1 个工作小时")
+    condition: str | None = Field(None, description="When it applies (紧急, 一般 …)")
+    deadline: bool = Field(description="A time to finish within (GET /api/deadline gives its due time)")
+
+
 class Result(BaseModel):
     id: str
     type: TypeName
@@ -36,12 +44,14 @@ class Result(BaseModel):
     url: str = Field(description="Deep link to the entry in the static site")
     channels: list[ChannelName]
     tags: list[str]
+    operators: list[str] = Field(description="Whose norm this is (通用: every operator's)")
     score: float = Field(description="Fused relevance, 0–1: 1 means first for keywords, meaning and exact match")
     similarity: float = Field(description="Best cosine between the query and the entry's text or similar questions")
     say: list[str] | None = Field(None, description="Scripts: the words to say, verbatim")
     severity: Literal["red-line", "serious", "discouraged"] | None = None
     phrases: list[str] | None = None
     instead: list[str] | None = None
+    limits: list[TimeLimit] | None = Field(None, description="Time limits of the entry, with conditions")
 
 
 class SearchResponse(BaseModel):
@@ -93,6 +103,33 @@ class CheckResponse(BaseModel):
     judged: int = Field(description="Sentences tier 2 judged")
     skipped: int = Field(description="Sentences past the per-request limit that tier 2 did not judge")
     took_ms: float
+
+
+class Operators(BaseModel):
+    default: str | None = Field(description="The deployment's operator (KB_OPERATOR); null: every operator")
+    profiles: list[str] = Field(description="Operators this build has norms of; 通用 entries show in each")
+    all: str = Field(description="The value of operator= that shows every operator's norms")
+
+
+class Deadline(BaseModel):
+    where: str = Field(description="path[2], steps[5] or limits[0]: which hop, step or limit")
+    label: str
+    what: str | None
+    condition: str | None = Field(description="When this limit applies (紧急, 一般 …); null: always")
+    limit: str = Field(description="e.g. 4 个工作小时")
+    working_time: bool = Field(description="Counted in working hours or days of the calendar")
+    due: str | None = Field(description="Due time, ISO 8601 with offset; null when the limit is not a "
+                                        "deadline (a minimum, or an exact pause)")
+
+
+class DeadlineResponse(BaseModel):
+    entry: str
+    title: str
+    start: str
+    condition: str | None
+    deadlines: list[Deadline]
+    note: str | None = Field(description="e.g. the calendar has no holidays for a year the deadline reaches")
+    now: str
 
 
 Origin = Literal["widget", "site", "api"]

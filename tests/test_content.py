@@ -36,6 +36,12 @@ def test_every_quote_is_found_in_its_document(repo_kb: KB) -> None:
     assert problems == []
 
 
+def test_quotes_are_long_enough_to_be_evidence(repo_kb: KB) -> None:
+    from kbbuild.lint_quotes import check_quote_length
+
+    assert [str(p) for p in check_quote_length(repo_kb.entries)] == []
+
+
 def test_entries_are_clean_simplified_chinese(repo_kb: KB) -> None:
     # 004 writes 旳 for 的; 001 is traditional with pinyin noise: none of it may reach entry text.
     bad = []

@@ -12,6 +12,8 @@ from kbbuild.validate import check_kb
 from .conftest import DATA
 
 SEEDS = DATA / "seeds"
+SHORT_QUOTE = ("至少要 8 个字：请改为原文中包含它的一段更长的原话（只有整条规范本身更短、引文就是本条的标题、某个说法或"
+               "某句话术时才可以更短）")
 KNOWN_UNITS = ("'秒', '分钟', '小时', '个工作小时', '天', '工作日', '个月', '年', '次', '次/月', '元', '%', "
                "'米', '步', '人', '个', '件' or '遍'")
 
@@ -82,6 +84,10 @@ EXPECTED = {
     "empty": [
         "kb/empty.yaml:1: (file): empty file: write an entry or a list of entries",
         "kb/scalar.yaml:1: (entry): an entry must be a mapping of fields (id: …, type: …)",
+    ],
+    "quotes": [  # punctuation does not count; a quote may be as short as a phrase or say line it equals
+        f"kb/q.yaml:8: sources[1].quote: 引文只有 4 个字（标点不计），{SHORT_QUOTE}",
+        f"kb/q.yaml:9: sources[2].quote: 引文只有 6 个字（标点不计），{SHORT_QUOTE}",
     ],
 }
 

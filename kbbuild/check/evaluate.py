@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,14 +50,18 @@ def load_utterances(path: Path) -> list[Utterance]:
                       str(d.get("style") or d["label"])) for d in data]
 
 
-def score(items: Sequence[Utterance], check: Callable[[str], list[dict[str, Any]]]) -> Scores:
-    """An utterance is flagged when `check` returns any hit; a flagged violation is a true positive."""
+def score(items: Sequence[Utterance], check: Callable[[str], list[dict[str, Any]]],
+          aliases: Mapping[str, str] | None = None) -> Scores:
+    """An utterance is flagged when `check` returns any hit; a flagged violation is a true positive.
+    `aliases` (old id → the entry it was merged into) keeps the labels of merged entries right."""
     tp = fp = fn = tn = right = 0
+    aliases = aliases or {}
     for item in items:
         hits = check(item.text)
         if item.violation and hits:
             tp += 1
-            right += any(h["entry_id"] in item.expect for h in hits)
+            expect = {aliases.get(e, e) for e in item.expect}
+            right += any(h["entry_id"] in expect for h in hits)
         elif item.violation:
             fn += 1
         elif hits:

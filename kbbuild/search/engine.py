@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..model import Vocabulary
+from ..operators import GENERAL, visible
 from ..text import compact, fold
 from .analysis import Analyzer, syllables
 from .dense import DenseRetriever, embed_entries, write_vectors
@@ -193,6 +194,7 @@ class SearchEngine:
         self.tuning = tuning or Tuning()
         self._types = [r["type"] for r in self.records]
         self._channels = [set(r["channels"]) for r in self.records]
+        self._operators = [tuple(r.get("operators") or (GENERAL,)) for r in self.records]
         self._sounds = self._sound_map()
         # Embedding (C code, GIL released) runs beside the keyword search on another core.
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
@@ -247,11 +249,12 @@ class SearchEngine:
                     best[key] = (used, word)
         return {k: w for k, (_, w) in best.items()}
 
-    def _allowed(self, type_: str | None, channel: str | None) -> list[int] | None:
-        if not type_ and not channel:
+    def _allowed(self, type_: str | None, channel: str | None, operator: str | None = None) -> list[int] | None:
+        if not type_ and not channel and not operator:
             return None
         return [i for i in range(len(self.records))
-                if (not type_ or self._types[i] == type_) and (not channel or channel in self._channels[i])]
+                if (not type_ or self._types[i] == type_) and (not channel or channel in self._channels[i])
+                and visible(self._operators[i], operator)]
 
     def _correction(self, q: ParsedQuery, has_exact: bool) -> str | None:
         """The domain word a pinyin query or a homophone typo (绿色通到) stands for, if any."""
@@ -268,14 +271,15 @@ class SearchEngine:
         return self.dense.vectors[row] if row is not None else self.embedder.queries([text])[0]
 
     def search(self, text: str, type_: str | None = None, channel: str | None = None,
-               depth: int = DEPTH, tuning: Tuning | None = None) -> Ranking:
+               depth: int = DEPTH, tuning: Tuning | None = None, operator: str | None = None) -> Ranking:
         """Every candidate, best first; callers cut to their `limit` (the order never depends on it).
 
-        `tuning` overrides the release's fusion settings (the evaluation compares keyword-only and fused).
+        `tuning` overrides the release's fusion settings (the evaluation compares keyword-only and fused);
+        `operator` keeps that operator's entries and the general ones (operators.py).
         """
         t = tuning or self.tuning
         q = parse(text, self.analyzer)
-        allowed = self._allowed(type_, channel)
+        allowed = self._allowed(type_, channel, operator)
         exact = self.exact.search(q, allowed)
         corrected = self._correction(q, bool(exact))
         if corrected:

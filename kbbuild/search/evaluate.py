@@ -49,9 +49,11 @@ def load_items(path: Path) -> list[Item]:
 
 
 def rank_of(item: Item, results: Sequence[dict[str, Any]]) -> int | None:
-    """1-based rank of the first right answer in `results`, or None."""
+    """1-based rank of the first right answer in `results`, or None; an entry that merged the expected
+    one answers for it (its `aliases`)."""
     for i, r in enumerate(results[:MRR_DEPTH], start=1):
-        if (item.expect_type and r["type"] == item.expect_type) or r["id"] in item.expect:
+        if ((item.expect_type and r["type"] == item.expect_type) or r["id"] in item.expect
+                or any(a in item.expect for a in r.get("aliases", ()))):
             return i
     return None
 

@@ -39,9 +39,9 @@ def body_texts(rec: dict[str, Any]) -> list[str]:
     """Everything else an agent may read: statements, reasons, steps, paths, limits, tickets."""
     out = [rec[k] for k in ("statement", "why", "then", "authorised") if rec.get(k)]
     for step in rec.get("steps", []):
-        out += [step.get("who") or "", step["what"], _limit(step.get("within"))]
+        out += [step.get("who") or "", step["what"], *map(_limit, step.get("within", []))]
     for hop in rec.get("path", []):
-        out += [hop["from"], hop["to"], hop.get("how") or "", _limit(hop.get("within"))]
+        out += [hop["from"], hop["to"], hop.get("how") or "", *map(_limit, hop.get("within", []))]
     out += [_limit(lim) for lim in rec.get("limits", [])]
     out += [f"{w['what']} {w['start']}-{w['end']}" for w in rec.get("windows", [])]
     ticket = rec.get("ticket")

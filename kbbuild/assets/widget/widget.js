@@ -79,6 +79,10 @@
     'white-space:nowrap}',
     '.copy.done{background:#0f7b5f;color:#fff}',
     '.forb{margin-top:6px;font-size:13px}',
+    '.limits{margin-top:6px;font-size:12px;display:flex;flex-wrap:wrap;gap:4px 8px;align-items:center}',
+    '.limit{padding:0 6px;border-radius:4px;background:#fff4e5;color:#8a4b00;white-space:nowrap}',
+    '.limits input{font:inherit;font-size:12px;max-width:100%}.limits button{font:inherit;font-size:12px}',
+    '.due{flex-basis:100%;color:#8a4b00;font-weight:600}.due div{margin-top:2px}',
     '.forb div{margin-top:3px}',
     '.no{color:#b42318;text-decoration:line-through;text-decoration-color:rgba(180,35,24,.5)}',
     '.yes{color:#0f5132}',
@@ -383,6 +387,7 @@
       var params = new URLSearchParams({q: q, limit: this.getAttribute('limit') || '8', origin: this.origin});
       if (this.filters.type) params.set('type', this.filters.type);
       if (this.filters.channel) params.set('channel', this.filters.channel);
+      if (this.getAttribute('operator')) params.set('operator', this.getAttribute('operator'));
       var data;
       try {
         var response = await fetch(this.api + '/api/search?' + params, {signal: ctl.signal});
@@ -480,6 +485,8 @@
       var snip = el('p', 'snippet');
       snip.append(snippetNodes(r.snippet));
       li.append(top, snip);
+      var limits = this.limitsBox(r);
+      if (limits) li.append(limits);
 
       if (r.say && r.say.length) {
         var ul = el('ul', 'say');
@@ -515,6 +522,48 @@
       }
       li.addEventListener('click', function () { self.select(i); });
       return li;
+    }
+
+    // Time limits of an escalation or process, and their due times from a start (now by default).
+    limitsBox(r) {
+      if (!r.limits || !r.limits.length) return null;
+      var self = this;
+      var box = el('div', 'limits');
+      r.limits.forEach(function (l) {
+        box.append(el('span', 'limit', '时限 ' + l.limit + (l.condition ? '（' + l.condition + '）' : '')));
+      });
+      if (!r.limits.some(function (l) { return l.deadline; })) return box;
+      var start = el('input');
+      start.type = 'datetime-local';
+      start.setAttribute('aria-label', '开始时间');
+      var now = new Date(Date.now() - new Date().getTimezoneOffset() * 60000);
+      start.value = now.toISOString().slice(0, 16);
+      var go = el('button', '', '算截止时间');
+      go.type = 'button';
+      var out = el('div', 'due');
+      out.setAttribute('aria-live', 'polite');
+      [start, go].forEach(function (n) { n.addEventListener('click', function (e) { e.stopPropagation(); }); });
+      go.addEventListener('click', function () { self.deadline(r.id, start.value, out); });
+      box.append(start, go, out);
+      return box;
+    }
+
+    async deadline(id, start, out) {
+      var data;
+      try {
+        var response = await fetch(this.api + '/api/deadline?' + new URLSearchParams({entry: id, start: start}));
+        if (!response.ok) throw new Error(await errorMessage(response));
+        data = await response.json();
+      } catch (err) {
+        out.replaceChildren(el('div', '', '无法计算截止时间：' + err.message));
+        return;
+      }
+      var rows = data.deadlines.filter(function (d) { return d.due; }).map(function (d) {
+        var when = d.due.slice(5, 10).replace('-', '月') + '日 ' + d.due.slice(11, 16);
+        return el('div', '', '截止 ' + when + '　' + (d.condition ? d.condition + '：' : '') + d.label + '（' + d.limit + '）');
+      });
+      if (data.note) rows.push(el('div', '', data.note));
+      out.replaceChildren.apply(out, rows);
     }
 
     entryHref(url) {
@@ -623,7 +672,10 @@
       var ctl = this.checkCtl = new AbortController();
       var data;
       try {
-        var response = await fetch(this.api + '/api/check?origin=' + this.origin, {
+        var op = this.getAttribute('operator');
+        var checkParams = new URLSearchParams({origin: this.origin});
+        if (op) checkParams.set('operator', op);
+        var response = await fetch(this.api + '/api/check?' + checkParams, {
           method: 'POST', signal: ctl.signal,
           headers: {'Content-Type': 'application/json'}, body: JSON.stringify({text: text})
         });
