@@ -182,6 +182,7 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
         if found.corrected:
             head["corrected"] = found.corrected
         search_log.record("search", query=q, normalized=normalized, origin=origin, type=type, channel=channel,
+                          operator=key[-1],
                           results=found.ids[:5], top=round(found.top, 4), weak=found.weak, total=found.total,
                           matched=found.matched, took_ms=round(took, 3))
         # The results were encoded once, when first computed: a cached answer is a concatenation, not
@@ -244,9 +245,10 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
         except ValidationError as exc:
             message, detail = _explain(list(exc.errors()))
             return _error(422, message, detail)
-        if event.id not in release.entries:
+        entry_id = release.aliases.get(event.id, event.id)  # an id merged into another entry counts for it
+        if entry_id not in release.entries:
             raise HTTPException(404, f"no entry with id {event.id!r}")
-        search_log.record("event", event=event.event, id=event.id, query=event.query,
+        search_log.record("event", event=event.event, id=entry_id, query=event.query,
                           normalized=normalize(event.query), origin=event.origin)
         return JSONResponse({"status": "accepted"}, status_code=202)
 

@@ -62,6 +62,17 @@ def test_events_are_schema_checked_and_size_limited(client: TestClient, data_dir
                        ).status_code == 422
 
 
+
+def test_an_event_for_a_merged_id_counts_for_the_entry_it_was_merged_into(client: TestClient, data_dir: Path) -> None:
+    release = client.app.state.holder.release  # type: ignore[attr-defined]
+    if not release.aliases:
+        pytest.skip("this KB merged no entries")
+    alias, target = next(iter(sorted(release.aliases.items())))
+    assert client.post("/api/events", json={"event": "open", "id": alias, "query": "别名"}).status_code == 202
+    client.app.state.search_log.flush()  # type: ignore[attr-defined]
+    assert [x["id"] for x in _logged(data_dir / "searchlog") if x.get("query") == "别名"] == [target]
+
+
 HISTORY = {"build_id": "20261201-000000-000000-c", "baseline": "20261101-000000-000000-a", "builds": [
     {"build_id": "20261201-000000-000000-c", "created": "2026-12-01T00:00:00+00:00",
      "previous": "20261120-000000-000000-b", "added": ["new-one"], "changed": {"x": ["say"]}, "removed": ["gone"],
