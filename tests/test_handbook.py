@@ -229,14 +229,14 @@ TINY_SCRIPTS = """\
   channels: [hall]
   when: 客户走近柜台时。
   say: 您好，请问您需要办理什么业务？
-  sources: [{doc: tiny.txt, quote: 您好}]
+  sources: [{doc: tiny.txt, quote: 您好，请问您需要办理什么业务？}]
 - id: hotline-greeting
   type: script
   title: 热线问候
   channels: [hotline]
   when: 热线接通后。
   say: 您好，很高兴为您服务！
-  sources: [{doc: tiny.txt, quote: 您好}]
+  sources: [{doc: tiny.txt, quote: 您好，很高兴为您服务！}]
 """
 
 

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -157,6 +158,12 @@ http {{
 
 @pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
                     reason="nginx is installed by `make setup`")
+def wait_until(condition: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def test_replicas_behind_nginx_survive_losing_one(repo_kb: KB, tmp_path: Path) -> None:
     root = tmp_path / "build"
     _build(repo_kb, root)
@@ -177,10 +184,11 @@ def test_replicas_behind_nginx_survive_losing_one(repo_kb: KB, tmp_path: Path) -
                 assert time.monotonic() < deadline, "nginx did not start"
                 time.sleep(0.1)
             with Hammer(f"http://127.0.0.1:{port}") as hammer:
-                time.sleep(1)
+                # Counts, not a fixed sleep: a busy machine answers fewer requests per second.
+                wait_until(lambda: hammer.ok > 20)
                 before = hammer.ok
                 a.stop()  # one replica goes away mid-traffic
-                time.sleep(2)
+                wait_until(lambda: hammer.ok > before + 20)
             assert hammer.failures == []
             assert before > 20 and hammer.ok > before + 20
         finally:
