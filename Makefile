@@ -41,6 +41,7 @@ eval: setup                   ## search quality of the KB: dev and frozen test s
 
 bench: setup                  ## speed figures (not part of the tests)
 	$(BIN)/python bench/search_bench.py
+	$(BIN)/python bench/searchlog_bench.py
 	$(BIN)/python bench/qa_bench.py
 	$(BIN)/python bench/widget_latency.py
 

@@ -28,7 +28,7 @@ KEEP_RELEASES = 3
 STAGES = ("data", "index", "checker", "handbook", "widget", "site")  # the site links the handbook and widget
 # What each stage writes in a release: `--only` copies the others' from the current release.
 OUTPUTS = {
-    "data": ("entries.json", "vocabulary.json"),
+    "data": ("entries.json", "vocabulary.json", "changes.json"),
     "index": ("search",),
     "checker": ("checker",),
     "site": ("site",),
@@ -130,15 +130,22 @@ def _stage_functions(kb: KB, out: Path, manifest: dict[str, Any],
         # Imported when the stage runs, so `kb check` never pays for the embedder, mkdocs or weasyprint.
         return importlib.import_module(f".{module}", __package__)
 
+    def data() -> Any:
+        write_data(records, kb, out)
+        # What changed since the published release (kbbuild/changes.py); out is releases/.tmp-*.
+        return stage("changes").write_changes(records, current_release(out.parent.parent), out, manifest)
+
     return {
-        "data": lambda: write_data(records, kb, out),
+        "data": data,
         "index": lambda: write_search(kb, records, out, embedder),
         "checker": lambda: write_checker(kb, records, out, settings, embedder),
         "site": lambda: stage("site").build_site(kb, out / "site", settings,
-                                                 {"handbook.pdf": out / "handbook.pdf", "widget": out / "widget"}),
+                                                 {"handbook.pdf": out / "handbook.pdf", "widget": out / "widget"},
+                                                 changes=out / "changes.json", built=manifest["created"]),
         "handbook": lambda: stage("handbook").build_handbook(entries, kb.sources, out,
                                                              kb_version=manifest["kb_version"],
-                                                             operator=settings.operator),
+                                                             operator=settings.operator,
+                                                             changes=out / "changes.json"),
         "widget": lambda: stage("widget").copy_assets(out / "widget"),
     }
 

@@ -142,14 +142,18 @@ def serve(host: str | None, port: int | None, workers: int, out: Path | None, re
 
 from .cli_deadline import deadline  # noqa: E402
 from .cli_editing import new, schema  # noqa: E402
+from .cli_gaps import gaps  # noqa: E402
 from .cli_handbook import handbook  # noqa: E402  (registered here so `kb handbook` exists)
 from .cli_qa import qa  # noqa: E402
+from .cli_stale import stale  # noqa: E402
 
 main.add_command(handbook)
 main.add_command(qa)
 main.add_command(deadline)
 main.add_command(schema)
 main.add_command(new)
+main.add_command(stale)
+main.add_command(gaps)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,6 +22,8 @@ TITLE = "电信客服服务规范手册"
 CJK_FAMILY = "Noto Sans CJK SC"
 NO_FONT = "No CJK font found: install the Debian package fonts-noto-cjk (apt-get install fonts-noto-cjk)"
 BOUND_LABELS = {"max": "不超过", "min": "不少于", "exact": ""}
+COVER_CHANGES = 12  # changes listed on the cover; more are counted
+CHANGE_LABELS = {"added": "新增", "changed": "修改", "removed": "删除"}
 
 
 class HandbookError(Exception):
@@ -134,7 +136,8 @@ def subtitle(channel: str | None, type_: str | None, operator: str | None = None
 
 def render_handbook_html(entries: Iterable[Any], sources: SourceRegistry | None, *, kb_version: str,
                          build_date: date, channel: str | None = None, type_: str | None = None,
-                         font_family: str = CJK_FAMILY, operator: str | None = None) -> str:
+                         font_family: str = CJK_FAMILY, operator: str | None = None,
+                         changes: Sequence[Mapping[str, Any]] = ()) -> str:
     """The whole handbook as one self-contained HTML document (CSS inlined)."""
     entries = list(entries)
     selected = select_entries(entries, channel, type_, operator, sources)
@@ -160,6 +163,9 @@ def render_handbook_html(entries: Iterable[Any], sources: SourceRegistry | None,
         source_title=lambda doc: titles.get(doc, doc),
         severity_labels=SEVERITY_LABELS,
         channel_labels=CHANNEL_LABELS,
+        changes=changes[:COVER_CHANGES],
+        more_changes=max(0, len(changes) - COVER_CHANGES),
+        change_labels=CHANGE_LABELS,
     ).lstrip()  # the macro definitions leave blank lines before <!DOCTYPE>
 
 
@@ -174,7 +180,7 @@ class HandbookResult:
 def make_handbook(entries: Sequence[Any], sources: SourceRegistry | None, out_dir: Path, *,
                   kb_version: str, channel: str | None = None, type_: str | None = None,
                   build_date: date | None = None, basename: str = "handbook",
-                  operator: str | None = None) -> HandbookResult:
+                  operator: str | None = None, changes: Sequence[Mapping[str, Any]] = ()) -> HandbookResult:
     """Write out_dir/<basename>.html and .pdf; raise HandbookError before writing anything if it can't."""
     entries = list(entries)
     font = find_cjk_font()
@@ -186,7 +192,7 @@ def make_handbook(entries: Sequence[Any], sources: SourceRegistry | None, out_di
         raise HandbookError(f"no entries match ({subtitle(channel, type_, operator)}): nothing to print")
     html = render_handbook_html(entries, sources, kb_version=kb_version,
                                 build_date=build_date or date.today(), channel=channel, type_=type_,
-                                font_family=font.family, operator=operator)
+                                font_family=font.family, operator=operator, changes=changes)
     from weasyprint import HTML  # imported here: loading WeasyPrint costs a second
 
     document = HTML(string=html, base_url=str(out_dir)).render()
@@ -200,7 +206,13 @@ def make_handbook(entries: Sequence[Any], sources: SourceRegistry | None, out_di
 def build_handbook(entries: Sequence[Any], sources: SourceRegistry | None, out_dir: Path, *,
                    kb_version: str, channel: str | None = None, type_: str | None = None,
                    build_date: date | None = None, basename: str = "handbook",
-                   operator: str | None = None) -> Path:
-    """The `handbook` build stage: write the HTML and PDF, return the PDF's path."""
+                   operator: str | None = None, changes: Path | None = None) -> Path:
+    """The `handbook` build stage: write the HTML and PDF, return the PDF's path.
+
+    `changes`: this build's changes.json; what changed since the previous release goes on the cover.
+    """
+    from .changes import latest_changes
+
     return make_handbook(entries, sources, out_dir, kb_version=kb_version, channel=channel, type_=type_,
-                         build_date=build_date, basename=basename, operator=operator).pdf
+                         build_date=build_date, basename=basename, operator=operator,
+                         changes=latest_changes(changes)).pdf

@@ -155,6 +155,7 @@ class BaseEntry(Strict):
     notes: Text | None = None
     owner: ShortText | None = None
     reviewed: dt.date | None = None
+    review_every: Annotated[int, Field(ge=1, le=3650)] | None = None  # days; default per type in settings
 
     @model_validator(mode="before")
     @classmethod

@@ -219,14 +219,18 @@ def _deadline_form(entry: Any) -> str:
             f'<output class="kb-deadline-out"></output></div>\n')
 
 
-def render_entry(entry: Any, by_id: ById, sources: SourceRegistry | None, depth: int = 1) -> str:
-    """One entry: a heading whose id is the entry id (the canonical anchor), then its body as HTML."""
+def render_entry(entry: Any, by_id: ById, sources: SourceRegistry | None, depth: int = 1,
+                 badges: str = "") -> str:
+    """One entry: a heading whose id is the entry id (the canonical anchor), then its body as HTML.
+
+    `badges`: ready HTML under the meta line (review date, 待复核, 更新: kbbuild/freshness.py).
+    """
     by_doc = doc_operators(sources)
     operators = entry_operators(entry, by_doc)
     classes = f"kb-entry kb-{entry.type}"
     if entry.type == "forbidden":
         classes += f" kb-{entry.severity}"
-    body = (_meta(entry, operators) + _para("kb-summary", "概述", entry.summary)
+    body = (_meta(entry, operators) + badges + _para("kb-summary", "概述", entry.summary)
             + RENDERERS[entry.type](entry, by_id, depth)
             + ("" if entry.type == "rule" else _limits_para(entry))
             + _deadline_form(entry)
@@ -243,7 +247,7 @@ def channel_group(entry: Any) -> str:
 
 
 def render_type_page(type_: str, entries: Iterable[Any], by_id: ById,
-                     sources: SourceRegistry | None) -> str:
+                     sources: SourceRegistry | None, badges: Mapping[str, str] | None = None) -> str:
     """A type page (scripts/, forbidden/ …): entries of `type_` grouped by channel, in KB order."""
     mine = [e for e in entries if e.type == type_]
     label = TYPE_LABELS[type_]
@@ -256,7 +260,8 @@ def render_type_page(type_: str, entries: Iterable[Any], by_id: ById,
             continue
         heading = CHANNEL_LABELS.get(group, group)
         out += f"## {heading} {{#channel_{group if group in CHANNELS else 'multi'}}}\n\n"
-        out += "".join(render_entry(e, by_id, sources, depth=1) for e in members)
+        out += "".join(render_entry(e, by_id, sources, depth=1, badges=(badges or {}).get(e.id, ""))
+                       for e in members)
     return out
 
 
@@ -322,10 +327,11 @@ def render_sources_list(sources: SourceRegistry | None, entries: Iterable[Any]) 
     return out
 
 
-def generated_pages(entries: Sequence[Any], sources: SourceRegistry | None) -> dict[str, str]:
+def generated_pages(entries: Sequence[Any], sources: SourceRegistry | None,
+                    badges: Mapping[str, str] | None = None) -> dict[str, str]:
     """Every generated page: path under docs/ -> Markdown. Keep in step with the nav in mkdocs.yml."""
     by_id = {e.id: e for e in entries}
-    pages = {f"{TYPE_PAGES[t]}.md": render_type_page(t, entries, by_id, sources) for t in TYPES}
+    pages = {f"{TYPE_PAGES[t]}.md": render_type_page(t, entries, by_id, sources, badges) for t in TYPES}
     by_doc = doc_operators(sources)
     pages.update({f"channels/{c}.md": render_channel_page(c, entries, by_doc) for c in CHANNELS})
     pages["tags.md"] = render_tags_page(entries, by_doc)

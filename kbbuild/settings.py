@@ -58,6 +58,17 @@ class Settings(BaseSettings):
     # Vectors of texts already embedded by the same model, reused by the next build.
     cache_dir: Path = ROOT / "build" / "cache"
 
+    # What agents search for (search_api/searchlog.py, read by `kb gaps`): one file per worker and day
+    # under data_dir/searchlog, queries masked; never read by a search. Off: KB_LOG_SEARCHES=false.
+    data_dir: Path = ROOT / "data"
+    log_searches: bool = True
+    log_queue: int = 10_000  # lines waiting to be written; beyond, dropped and counted (/api/health)
+    log_max_bytes: int = 500_000_000  # every worker's files together; the oldest days go first
+    # Review (`kb stale`): an entry is overdue this many days after `reviewed`, unless it sets `review_every`.
+    review_days: dict[str, int] = {"script": 180, "process": 180, "forbidden": 180, "escalation": 180,
+                                   "rule": 180}
+    changed_badge_days: int = 14  # an entry added or changed this recently carries 更新 (site, widget)
+
 
 def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

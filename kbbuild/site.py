@@ -11,9 +11,12 @@ import warnings
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .changes import recent
+from .freshness import CHANGES_PAGE, entry_badges, render_changes_page
 from .load import KB
 from .operators import doc_operators, profiles
 from .pages import generated_pages, render_sources_list
@@ -37,11 +40,17 @@ def jieba_user_dict(kb: KB) -> str:
     return "".join(f"{w} {JIEBA_FREQ}\n" for w in words if w and " " not in w)
 
 
-def write_docs(kb: KB, docs_src: Path, docs_out: Path, operator: str | None = None) -> None:
-    """Copy the hand-written docs and write the generated pages next to them."""
+def write_docs(kb: KB, docs_src: Path, docs_out: Path, operator: str | None = None,
+               freshness: tuple[dict[str, str], str] | None = None) -> None:
+    """Copy the hand-written docs and write the generated pages next to them.
+
+    `freshness`: the badges per entry and the 最近更新 page (kbbuild/freshness.py), when the build has them.
+    """
     shutil.copytree(docs_src, docs_out)
     entries = [loc.entry for loc in kb.entries]
-    for rel, text in generated_pages(entries, kb.sources).items():
+    badges, changes_page = freshness or ({}, "# 最近更新\n\n本次构建没有更新记录。\n")
+    (docs_out / CHANGES_PAGE).write_text(changes_page, "utf-8")
+    for rel, text in generated_pages(entries, kb.sources, badges).items():
         path = docs_out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
@@ -114,7 +123,18 @@ def zip_folder(folder: Path, zip_path: Path) -> None:
             z.write(path, Path("知识库离线版") / path.relative_to(folder))
 
 
-def build_site(kb: KB, site_dir: Path, settings: Settings, extras: dict[str, Path] | None = None) -> int:
+def freshness_of(kb: KB, settings: Settings, changes: Path | None, built: str | None) -> tuple[dict[str, str], str]:
+    """Badges per entry and the 最近更新 page, as of the build's time (the site is static)."""
+    history = json.loads(changes.read_text("utf-8")) if changes and changes.is_file() else {}
+    now = datetime.fromisoformat(built) if built else datetime.now(UTC)
+    entries = [loc.entry for loc in kb.entries]
+    fresh = recent(history, now, settings.changed_badge_days)
+    return (entry_badges(entries, now.date(), settings.review_days, fresh),
+            render_changes_page(history, entries, settings.changed_badge_days))
+
+
+def build_site(kb: KB, site_dir: Path, settings: Settings, extras: dict[str, Path] | None = None,
+               changes: Path | None = None, built: str | None = None) -> int:
     """Generate the entry pages and build the site into site_dir; return the number of HTML pages.
 
     `extras` (the handbook PDF, the widget) are copied in, so the site folder served by any static
@@ -122,7 +142,7 @@ def build_site(kb: KB, site_dir: Path, settings: Settings, extras: dict[str, Pat
     """
     with tempfile.TemporaryDirectory(prefix="kb-site-") as tmp:
         docs = Path(tmp) / "docs"
-        write_docs(kb, settings.docs_dir, docs, settings.operator)
+        write_docs(kb, settings.docs_dir, docs, settings.operator, freshness_of(kb, settings, changes, built))
         shutil.copytree(VENDOR, docs / "assets" / "vendor")
         for name, path in (extras or {}).items():
             if path.is_dir():

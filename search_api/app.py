@@ -17,9 +17,11 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
+from kbbuild.changes import changes_since, summarize
 from kbbuild.search.embedder import load_embedder, pin_threads
 from kbbuild.search.query import normalize
 from kbbuild.settings import Settings, cores, get_settings
@@ -29,15 +31,19 @@ from .norms import chosen_operator
 from .norms import register as register_norm_routes
 from .release import Release, ReleaseHolder
 from .schemas import (
+    ChangesResponse,
     ChannelName,
     CheckRequest,
     CheckResponse,
     Error,
+    EventRequest,
     Health,
+    Origin,
     SearchResponse,
     SuggestResponse,
     TypeName,
 )
+from .searchlog import SearchLog
 from .static import file_response, resolve
 
 log = logging.getLogger("search_api")
@@ -46,6 +52,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Error}, 404: {"model": Error}, 413: {"model": Error}, 422: {"model": Error},
     503: {"model": Error},
 }
+MAX_EVENT_BYTES = 2048  # an event is a few short fields; anything larger is not the widget's
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -100,6 +107,10 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
                          description="Search the service norms mid-call; check a reply for forbidden phrases.")
     app.state.holder = holder
     app.state.settings = settings
+    # One line per search, check and widget event (search_api/searchlog.py): put on a queue, never waited for.
+    search_log = SearchLog(settings.data_dir / "searchlog" if settings.log_searches else None,
+                           settings.log_queue, settings.log_max_bytes)
+    app.state.search_log = search_log
     app.add_middleware(JSONCORS, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"],
                        allow_headers=["Content-Type"], max_age=600)
     app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes, body_timeout_s=settings.body_timeout_s,
@@ -135,6 +146,7 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
     OperatorParam = Annotated[str | None, Query(
         max_length=20, description="Whose norms: 中国移动, 中国电信, 中国联通 (plus the general ones), or 全部; "
                                    "default: the deployment's KB_OPERATOR")]
+    OriginParam = Annotated[Origin, Query(description="Who asks: the widget, the site or another system (api)")]
     QueryText = Annotated[str, Query(description="What the agent typed (2–6 characters is typical)",
                                      min_length=1, max_length=settings.max_query_chars,
                                      pattern=r"^[\s\S]*\S[\s\S]*$")]  # not only spaces
@@ -145,6 +157,8 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
         m = release.manifest
         body = {"status": "ok", "build_id": m["build_id"], "kb_version": m["kb_version"],
                 "entry_count": m["entry_count"], "created": m["created"]}
+        if search_log.enabled:
+            body["log_dropped"] = search_log.dropped
         if reason := holder.degraded:  # 503 so a load balancer notices; the body says what is served
             return JSONResponse({**body, "status": "degraded", "reason": reason}, status_code=503)
         return JSONResponse(body)  # built here: the response model would validate it again, per call
@@ -154,7 +168,7 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
     async def search(q: QueryText,
                      limit: Annotated[int, Query(ge=1, le=settings.max_limit)] = 10,
                      type: TypeName | None = None, channel: ChannelName | None = None,
-                     operator: OperatorParam = None) -> Response:
+                     operator: OperatorParam = None, origin: OriginParam = "api") -> Response:
         release = current()
         start = time.perf_counter()
         normalized = normalize(q)
@@ -167,6 +181,10 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
                 "total": found.total}
         if found.corrected:
             head["corrected"] = found.corrected
+        search_log.record("search", query=q, normalized=normalized, origin=origin, type=type, channel=channel,
+                          operator=key[-1],
+                          results=found.ids[:5], top=round(found.top, 4), weak=found.weak, total=found.total,
+                          matched=found.matched, took_ms=round(took, 3))
         # The results were encoded once, when first computed: a cached answer is a concatenation, not
         # a validation and serialisation of ten results per request (SearchResponse documents the shape).
         body = json.dumps(head, ensure_ascii=False)[:-1] + ', "results": ' + found.results_json + "}"
@@ -187,10 +205,11 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
         return {"query": q, "suggestions": release.suggest(q, limit)}
 
     @app.post("/api/check", response_model=CheckResponse, responses=ERRORS, tags=["checker"])
-    async def check(body: CheckRequest, operator: OperatorParam = None) -> Response:
+    async def check(body: CheckRequest, operator: OperatorParam = None, origin: OriginParam = "api") -> Response:
         release = current()
         start = time.perf_counter()
         profile = chosen_operator(release, operator, settings.operator)
+        logged: dict[str, Any] = {}
 
         def judge() -> bytes:
             # Checking and encoding both run off the event loop: a long text has thousands of hits.
@@ -201,11 +220,49 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
             message = "未命中禁语库（不代表没有问题）" if not hits else \
                 f"命中禁语 {certain} 处，疑似 {len(hits) - certain} 处"
             shown = hits[: settings.max_check_hits]
+            # The text itself is not logged (a draft reply may name the customer): its size and the hits.
+            logged.update(chars=len(body.text), hits=[[h["entry_id"], h["tier"]] for h in shown[:10]],
+                          total=len(hits))
             return json.dumps({"hits": shown, "message": message, "total": len(hits), "judged": found["judged"],
                                "skipped": found["skipped"], "took_ms": round((time.perf_counter() - start) * 1000, 3)},
                               ensure_ascii=False).encode()
 
-        return Response(await anyio.to_thread.run_sync(judge, limiter=cpu), media_type="application/json")
+        answer = await anyio.to_thread.run_sync(judge, limiter=cpu)
+        search_log.record("check", origin=origin, **logged, took_ms=round((time.perf_counter() - start) * 1000, 3))
+        return Response(answer, media_type="application/json")
+
+    @app.post("/api/events", status_code=202, responses=ERRORS, tags=["search"],
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                  "schema": EventRequest.model_json_schema()}}}})
+    async def events(request: Request) -> Response:
+        """What the agent used from a search (the widget reports copies and opened entries)."""
+        release = current()
+        raw = await request.body()
+        if len(raw) > MAX_EVENT_BYTES:
+            raise HTTPException(413, f"an event is at most {MAX_EVENT_BYTES} bytes")
+        try:
+            event = EventRequest.model_validate_json(raw)
+        except ValidationError as exc:
+            message, detail = _explain(list(exc.errors()))
+            return _error(422, message, detail)
+        entry_id = release.aliases.get(event.id, event.id)  # an id merged into another entry counts for it
+        if entry_id not in release.entries:
+            raise HTTPException(404, f"no entry with id {event.id!r}")
+        search_log.record("event", event=event.event, id=entry_id, query=event.query,
+                          normalized=normalize(event.query), origin=event.origin)
+        return JSONResponse({"status": "accepted"}, status_code=202)
+
+    @app.get("/api/changes", response_model=ChangesResponse, responses=ERRORS, tags=["entries"])
+    async def changes(since: Annotated[str | None, Query(max_length=64, description=(
+            "A build id (changes after it) or a date, e.g. 2026-11-01 (changes from then on); "
+            "default: the whole history"))] = None) -> Any:
+        release = current()
+        try:
+            builds = changes_since(release.changes, since)
+        except (ValueError, TypeError) as exc:
+            raise HTTPException(400, str(exc)) from None
+        listed = [{"id": i, **c} for i, c in summarize(builds).items()]
+        return {"build_id": release.build_id, "since": since, "builds": len(builds), "changes": listed}
 
     register_norm_routes(app, current, settings, ERRORS)
 

@@ -37,6 +37,9 @@ class SearchOutcome:
     weak: bool
     total: int  # matches, at least those shown
     results_json: str  # the results shown, JSON-encoded once: a cached answer is not encoded again
+    ids: tuple[str, ...] = ()  # the ids shown, best first (for the search log)
+    top: float = 0.0  # the best fused score
+    matched: int = 0  # entries that really match (`total` is at least the results shown): 0 is a gap
 
 
 class ReleaseError(Exception):
@@ -68,6 +71,9 @@ class Release:
         calendar_file = path / "calendar.json"  # absent from builds made before the deadline calculator
         self.calendar = WorkingTime(WorkCalendar.model_validate_json(calendar_file.read_text("utf-8"))
                                     if calendar_file.is_file() else WorkCalendar())
+        # What changed, build by build (kbbuild/changes.py); a build from before changes.json has none.
+        changes = path / "changes.json"
+        self.changes: dict[str, Any] = json.loads(changes.read_text("utf-8")) if changes.is_file() else {}
         # Snippets come from what an agent reads: words to say, then the rest (never editors' notes).
         self._passages = [t["say"] + t["situation"] + t["body"] + t["title"] for t in self.engine.texts]
         # Answers by (query, limit, type, channel): a hit is read on the event loop, a miss computed in
@@ -111,7 +117,8 @@ class Release:
         terms = ranking.query.terms(self.engine.analyzer)
         results = [self._result(hit.pos, hit.score, hit.similarity, terms) for hit in ranking.hits[:limit]]
         return SearchOutcome(ranking.corrected, ranking.weak, max(ranking.total, len(results)),
-                             json.dumps(results, ensure_ascii=False))
+                             json.dumps(results, ensure_ascii=False), tuple(r["id"] for r in results),
+                             results[0]["score"] if results else 0.0, ranking.total)
 
     def _snippet_passages(self, pos: int) -> list[str]:
         """A script's words to say are shown in full under its title: its snippet comes from the rest."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from kbbuild.settings import get_settings
 
@@ -24,6 +24,8 @@ class Health(BaseModel):
     kb_version: str
     entry_count: int
     created: str
+    log_dropped: int | None = Field(None, description="Search-log lines lost since start (queue or disk full, "
+                                                      "folder unwritable); absent when the log is off")
 
 
 class TimeLimit(BaseModel):
@@ -128,3 +130,34 @@ class DeadlineResponse(BaseModel):
     deadlines: list[Deadline]
     note: str | None = Field(description="e.g. the calendar has no holidays for a year the deadline reaches")
     now: str
+
+
+Origin = Literal["widget", "site", "api"]
+EntryIdText = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+
+
+class EventRequest(BaseModel):
+    """What the agent used from a search: copied a script's words or opened an entry."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event: Literal["copy", "open"]
+    id: EntryIdText = Field(description="The entry used")
+    query: str = Field("", max_length=get_settings().max_query_chars, description="The search it came from")
+    origin: Origin = "widget"
+
+
+class Change(BaseModel):
+    id: str
+    title: str | None = None
+    change: Literal["added", "changed", "removed"]
+    fields: list[str] = Field(description="Changed: the fields whose values differ")
+    build_id: str = Field(description="The build that made this change (the latest one, if several)")
+    created: str
+
+
+class ChangesResponse(BaseModel):
+    build_id: str = Field(description="The build served")
+    since: str | None
+    builds: int = Field(description="Builds with changes in the period")
+    changes: list[Change] = Field(description="Each entry once, in its latest state, newest first")

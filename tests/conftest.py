@@ -38,6 +38,21 @@ def kb_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     get_settings.cache_clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """KB_DATA_DIR for the whole session: the search log of every app and server goes here, not ./data."""
+    folder = tmp_path_factory.mktemp("data")
+    old = os.environ.get("KB_DATA_DIR")
+    os.environ["KB_DATA_DIR"] = str(folder)  # read by Settings() and inherited by `kb serve` subprocesses
+    get_settings.cache_clear()
+    yield folder
+    if old is None:
+        os.environ.pop("KB_DATA_DIR", None)
+    else:
+        os.environ["KB_DATA_DIR"] = old
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     """The embedder the builds and servers of the suite use (the default KB_EMBEDDER)."""

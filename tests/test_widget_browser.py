@@ -363,3 +363,38 @@ def test_embedded_in_another_origin_uses_the_script_origin(browser: Any, live_se
         assert page.locator("h1").evaluate("h => getComputedStyle(h).fontWeight") == "700"  # host untouched
     finally:
         context.close()
+
+
+def test_widget_reports_a_copy_and_marks_updated_entries(browser: Any, live_server: LiveServer,
+                                                         data_dir: Path) -> None:
+    """The widget searches with origin=widget, POSTs /api/events on a copy, and shows 更新 from /api/changes."""
+    import json
+    import time
+
+    page = open_widget(browser, live_server.url)
+    try:
+        first = page.evaluate(f"fetch('{live_server.url}/api/search?q=接入语').then(r => r.json())")
+        script_id = next(r["id"] for r in first["results"] if r["type"] == "script")
+        history = {"changes": [{"id": script_id, "change": "changed", "fields": ["say"], "build_id": "b",
+                                "created": "2026-12-01T00:00:00+00:00"}]}
+        page.route("**/api/changes?*", lambda route: route.fulfill(json={"build_id": "b", "since": None,
+                                                                         "builds": 1, **history}))
+        page.goto(f"{live_server.url}/widget/")
+        page.wait_for_function("() => customElements.get('kb-search') !== undefined")
+        search(page, "接入语")
+        item = page.locator(f"kb-search li.item[data-id={script_id}]")
+        assert item.locator(".upd").inner_text() == "更新"
+        assert page.locator("kb-search li.item .upd").count() == 1
+        item.locator(".say .copy").first.click()
+        page.wait_for_function("() => window.__kb.copies.length > 0")
+        deadline = time.monotonic() + 30
+        found: list[dict[str, Any]] = []
+        while not found and time.monotonic() < deadline:
+            lines = [json.loads(x) for p in (data_dir / "searchlog").glob("*.jsonl")
+                     for x in p.read_text("utf-8").splitlines()]
+            found = [x for x in lines if x["kind"] == "event" and x["id"] == script_id and x["query"] == "接入语"]
+            time.sleep(0.05)
+        assert found and found[0]["event"] == "copy" and found[0]["origin"] == "widget"
+        assert any(x["kind"] == "search" and x["origin"] == "widget" and x["query"] == "接入语" for x in lines)
+    finally:
+        page.context.close()

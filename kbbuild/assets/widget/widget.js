@@ -6,6 +6,7 @@
  *   kb-results {query, total, weak, ms (input → render), took_ms (server)}
  *   kb-copy    {text}
  *   kb-check   {text, hits}
+ * It reports what the agent used (a copied script, an opened entry) to POST /api/events, for `kb gaps`.
  */
 (function () {
   'use strict';
@@ -15,6 +16,7 @@
   var DEFAULT_API = SCRIPT_SRC ? new URL(SCRIPT_SRC, location.href).origin : location.origin;
   var SEARCH_DELAY_MS = 50;  // short: answers come from a cached, ~1 ms search; stale requests are aborted
   var CHECK_DELAY_MS = 250;
+  var UPDATED_DAYS = 14;  // entries changed this recently carry 更新; keep in step with KB_CHANGED_BADGE_DAYS
   var FILL = '【…】';  // what the server puts where a script leaves a blank (kbbuild/check/replacements.py)
 
   // Keep in step with TYPE_LABELS / CHANNEL_LABELS / SEVERITY_LABELS in kbbuild/model.py.
@@ -56,6 +58,7 @@
     '@media (max-width: 440px){.top .title{flex:1 0 100%;order:-1}.chips .lbl{min-width:0}',
     '.say li{flex-wrap:wrap}.copy{margin-left:auto}.alt{font-size:12px}}',
     '.results.weak .item{opacity:.8}',
+    '.upd{font-size:11px;padding:0 6px;border-radius:4px;background:#e0f2f1;color:#00695c;white-space:nowrap}',
     '.maybe{font-size:11px;padding:0 6px;border-radius:4px;border:1px dashed #a15c07;color:#a15c07;white-space:nowrap}',
     '.item{padding:8px 10px;border:1px solid transparent;border-radius:8px;margin:4px 0;cursor:pointer}',
     '.item:hover{background:#f5f8fc}',
@@ -218,6 +221,36 @@
     connectedCallback() {
       var channel = this.getAttribute('channel');
       if (channel && CHANNEL_LABEL[channel]) this.setFilter('channel', channel, true);
+      this.loadUpdated();
+    }
+
+    // Who asks, for the server's search log: the widget, or the site when it embeds the widget.
+    get origin() { return this.getAttribute('origin') === 'site' ? 'site' : 'widget'; }
+
+    // Ids of entries added or changed in the last UPDATED_DAYS days (the 更新 badge); none if it fails.
+    async loadUpdated() {
+      this.updated = this.updated || new Set();
+      var since = new Date(Date.now() - UPDATED_DAYS * 86400000).toISOString().slice(0, 10);
+      try {
+        var response = await fetch(this.api + '/api/changes?' + new URLSearchParams({since: since}));
+        if (!response.ok) return;
+        var data = await response.json();
+        var self = this;
+        (data.changes || []).forEach(function (c) { if (c.change !== 'removed') self.updated.add(c.id); });
+      } catch (err) {
+        return;
+      }
+    }
+
+    // What the agent used from the results: fire and forget, a failure changes nothing on screen.
+    report(event, id) {
+      if (!id) return;
+      var body = JSON.stringify({event: event, id: id, query: Array.from(this.shownQuery || '').slice(0, 64).join(''),
+                                 origin: this.origin});
+      try {
+        fetch(this.api + '/api/events', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: body,
+                                         keepalive: true}).catch(function () {});
+      } catch (err) { /* never let reporting break the widget */ }
     }
 
     disconnectedCallback() {
@@ -351,7 +384,7 @@
       if (this.searchCtl) this.searchCtl.abort();
       var ctl = this.searchCtl = new AbortController();
       var seq = ++this.searchSeq;
-      var params = new URLSearchParams({q: q, limit: this.getAttribute('limit') || '8'});
+      var params = new URLSearchParams({q: q, limit: this.getAttribute('limit') || '8', origin: this.origin});
       if (this.filters.type) params.set('type', this.filters.type);
       if (this.filters.channel) params.set('channel', this.filters.channel);
       if (this.getAttribute('operator')) params.set('operator', this.getAttribute('operator'));
@@ -405,6 +438,7 @@
     showResults(data) {
       var self = this;
       this.results = data.results || [];
+      this.shownQuery = data.query;
       this.selected = this.results.length ? 0 : -1;
       // A weak best match is offered as 可能相关, never presented as the answer.
       this.list.classList.toggle('weak', !!data.weak && this.results.length > 0);
@@ -436,6 +470,7 @@
       top.append(el('span', 'type type-' + r.type, TYPE_LABEL[r.type] || r.type), el('span', 'title', r.title));
       if (r.severity) top.append(el('span', 'sev sev-' + r.severity, SEVERITY_LABEL[r.severity] || r.severity));
       if (this.list.classList.contains('weak')) top.append(el('span', 'maybe', '可能相关'));
+      if (this.updated && this.updated.has(r.id)) top.append(el('span', 'upd', '更新'));
       var channels = (r.channels || []).map(function (c) { return CHANNEL_LABEL[c] || c; }).join(' · ');
       if (channels) top.append(el('span', 'ch', channels));
       var href = this.entryHref(r.url);
@@ -444,6 +479,7 @@
         a.href = href;
         a.target = '_blank';
         a.rel = 'noopener noreferrer';
+        a.addEventListener('click', function () { self.report('open', r.id); });
         top.append(a);
       }
       var snip = el('p', 'snippet');
@@ -460,7 +496,7 @@
           var btn = el('button', 'copy', '复制');
           btn.type = 'button';
           btn.title = '复制这句话术';
-          btn.addEventListener('click', function (e) { e.stopPropagation(); self.copy(line, btn); });
+          btn.addEventListener('click', function (e) { e.stopPropagation(); self.copy(line, btn, r.id); });
           row.append(el('span', 'line', line), btn);
           ul.append(row);
         });
@@ -588,18 +624,20 @@
       if (!r) return;
       if (r.say && r.say.length) {
         var btn = this.list.querySelectorAll('.item')[this.selected].querySelector('.copy');
-        this.copy(r.say[0], btn);
+        this.copy(r.say[0], btn, r.id);
       } else {
         var href = this.entryHref(r.url);
         if (href) window.open(href, '_blank', 'noopener');
+        if (href) this.report('open', r.id);
       }
     }
 
-    copy(text, btn) {
+    copy(text, btn, id) {
       var self = this;
       copyText(text, this.root).then(function () {
         self.setStatus('已复制话术：' + text);
         self.emit('kb-copy', {text: text});
+        self.report('copy', id);
         if (btn) {
           btn.textContent = '已复制';
           btn.classList.add('done');
@@ -635,7 +673,9 @@
       var data;
       try {
         var op = this.getAttribute('operator');
-        var response = await fetch(this.api + '/api/check' + (op ? '?' + new URLSearchParams({operator: op}) : ''), {
+        var checkParams = new URLSearchParams({origin: this.origin});
+        if (op) checkParams.set('operator', op);
+        var response = await fetch(this.api + '/api/check?' + checkParams, {
           method: 'POST', signal: ctl.signal,
           headers: {'Content-Type': 'application/json'}, body: JSON.stringify({text: text})
         });
