@@ -45,17 +45,40 @@ def diff(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]) -> 
             "removed": sorted(before.keys() - after.keys())}
 
 
+def _read(release: Path) -> tuple[Path, list[dict[str, Any]], dict[str, Any] | None] | None:
+    try:
+        old = json.loads((release / "entries.json").read_text("utf-8"))
+        changes = release / CHANGES_FILE
+        prior = json.loads(changes.read_text("utf-8")) if changes.is_file() else None
+    except (OSError, ValueError):
+        return None
+    return (release, old, prior) if isinstance(old, list) and isinstance(prior, dict | None) else None
+
+
+def _readable(previous: Path | None) -> tuple[Path, list[dict[str, Any]], dict[str, Any] | None] | None:
+    """The published release, or when its files cannot be read (a damaged build the server refused) the
+    newest other release that can: the changes are counted from what agents were last shown."""
+    if previous is None:
+        return None
+    others = sorted((p for p in previous.parent.iterdir() if p.is_dir() and not p.name.startswith(".")
+                     and p != previous), key=lambda p: p.name, reverse=True) if previous.parent.is_dir() else []
+    for release in (previous, *others):
+        if (found := _read(release)) is not None:
+            return found
+    return None
+
+
 def next_history(records: Sequence[Mapping[str, Any]], previous: Path | None, build_id: str,
                  created: str) -> dict[str, Any]:
     """This build's changes.json: the previous release's history plus what changed since it."""
     history: list[dict[str, Any]] = []
-    if previous is None or not (previous / "entries.json").is_file():
+    found = _readable(previous)
+    if found is None:
         # The first build has nothing to compare with: it is the baseline, not 200 new entries.
         return {"build_id": build_id, "baseline": build_id, "builds": history}
-    old = json.loads((previous / "entries.json").read_text("utf-8"))
+    previous, old, prior = found
     base = previous.name
-    if (previous / CHANGES_FILE).is_file():
-        prior = json.loads((previous / CHANGES_FILE).read_text("utf-8"))
+    if prior is not None:
         history, base = list(prior.get("builds", [])), prior.get("baseline", base)
     titles = {r["id"]: r.get("title", "") for r in old} | {r["id"]: r.get("title", "") for r in records}
     change = diff(old, records)

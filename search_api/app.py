@@ -64,6 +64,10 @@ CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 
        "frame-ancestors 'self'")
 
 
+# A build id (its UTC time first: 20261201-114500-…) or a date; the schema says so, so clients can tell.
+SINCE_PATTERN = r"^(\d{8}-\d{6}-[0-9A-Za-z-]+|[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))$"
+
+
 def _error(status: int, message: str, detail: list[dict[str, Any]] | None = None,
            headers: Mapping[str, str] | None = None) -> JSONResponse:
     body: dict[str, Any] = {"error": message}
@@ -253,14 +257,14 @@ def create_app(settings: Settings | None = None, holder: ReleaseHolder | None = 
         return JSONResponse({"status": "accepted"}, status_code=202)
 
     @app.get("/api/changes", response_model=ChangesResponse, responses=ERRORS, tags=["entries"])
-    async def changes(since: Annotated[str | None, Query(max_length=64, description=(
+    async def changes(since: Annotated[str | None, Query(max_length=64, pattern=SINCE_PATTERN, description=(
             "A build id (changes after it) or a date, e.g. 2026-11-01 (changes from then on); "
             "default: the whole history"))] = None) -> Any:
         release = current()
         try:
             builds = changes_since(release.changes, since)
-        except (ValueError, TypeError) as exc:
-            raise HTTPException(400, str(exc)) from None
+        except (ValueError, TypeError) as exc:  # shaped like a date, yet none (2026-02-31): nothing to find
+            raise HTTPException(404, str(exc)) from None
         listed = [{"id": i, **c} for i, c in summarize(builds).items()]
         return {"build_id": release.build_id, "since": since, "builds": len(builds), "changes": listed}
 
