@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import LiveServer
-from tests.test_site_browser import base_url, browser  # noqa: F401  (fixtures)
+from tests.test_site_browser import base_url  # noqa: F401  (a fixture)
 from tests.test_widget_browser import items, open_widget, search
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 GREEN = "cmcc-green-channel-front-line-to-city-response"  # 中国移动; 紧急 1 / 一般 4 个工作小时
 
 
-def test_site_operator_switch_and_deadline(browser: Any, base_url: str) -> None:  # noqa: F811
+def test_site_operator_switch_and_deadline(browser: Any, base_url: str) -> None:  # noqa: F811  (base_url)
     page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -50,7 +50,7 @@ def test_site_operator_switch_and_deadline(browser: Any, base_url: str) -> None:
     assert errors == []
 
 
-def test_widget_shows_limits_and_deadline(browser: Any, live_server: LiveServer) -> None:  # noqa: F811
+def test_widget_shows_limits_and_deadline(browser: Any, live_server: LiveServer) -> None:
     page = open_widget(browser, live_server.url)
     search(page, "绿色通道紧急工单")
     card = items(page).filter(has=page.locator(f"xpath=self::*[@data-id='{GREEN}']")).first

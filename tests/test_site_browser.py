@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,19 +36,6 @@ def test_served_artifacts_and_html_security_headers(base_url):
         assert r.headers["Content-Type"] == "application/pdf" and r.read(5) == b"%PDF-"
     with urllib.request.urlopen(base_url + "widget/") as r:
         assert "kb-search" in r.read().decode("utf-8")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs its own event loop and driver process; asyncio reports their
-    # teardown as ResourceWarnings. Scoped to this fixture instead of relaxing filterwarnings=error.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        with sync_api.sync_playwright() as p:
-            b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-            yield b
-            b.close()
 
 
 @pytest.fixture
