@@ -28,6 +28,7 @@ log = logging.getLogger("search_api")
 PREFIX = "searches"
 MASKED_FIELDS = ("query", "normalized")  # free text an agent typed: may hold a customer's number
 _STOP = object()
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 
 
 def log_files(folder: Path) -> list[Path]:
@@ -38,7 +39,10 @@ def log_files(folder: Path) -> list[Path]:
 def encode(record: dict[str, Any]) -> bytes:
     """One masked JSON line (a pure function: the drain thread's whole transformation)."""
     clean = {k: mask(v) if k in MASKED_FIELDS and isinstance(v, str) else v for k, v in record.items()}
-    return (json.dumps(clean, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    text = json.dumps(clean, ensure_ascii=False, separators=(",", ":"))
+    # JSON leaves U+2028, U+2029 and U+0085 as they are, yet many readers (Python's splitlines, JavaScript)
+    # break lines at them: escaped, a line of the log is a line for every reader.
+    return (text.translate(_LINE_BREAKS) + "\n").encode()
 
 
 class SearchLog:

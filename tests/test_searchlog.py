@@ -135,3 +135,12 @@ def test_two_workers_write_at_once_without_mixing_lines(tmp_path: Path) -> None:
     lines = [line for p in files for line in p.read_text("utf-8").splitlines()]
     assert len(lines) == 6000
     assert all(json.loads(line)["results"] == ["x"] * 5 for line in lines)
+
+
+def test_a_line_is_a_line_for_every_reader() -> None:
+    """U+2028 and friends in a query (a fuzzer sends them) must not split a log line for splitlines()."""
+    from search_api.searchlog import encode
+
+    text = encode({"kind": "search", "query": "销户\u2028停机\x85\u2029"}).decode()
+    assert len(text.splitlines()) == 1
+    assert json.loads(text)["query"] == "销户\u2028停机\x85\u2029"
