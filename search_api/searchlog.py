@@ -10,7 +10,6 @@ and counted: /api/health reports `log_dropped`. The log never slows or fails a s
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import os
 import queue
@@ -21,6 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from kbbuild.masking import mask
 
 log = logging.getLogger("search_api")
@@ -28,7 +29,7 @@ log = logging.getLogger("search_api")
 PREFIX = "searches"
 MASKED_FIELDS = ("query", "normalized")  # free text an agent typed: may hold a customer's number
 _STOP = object()
-_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+_LINE_BREAKS = [(ch.encode(), f"\\u{ord(ch):04x}".encode()) for ch in "\u2028\u2029\x85"]
 
 
 def log_files(folder: Path) -> list[Path]:
@@ -39,10 +40,14 @@ def log_files(folder: Path) -> list[Path]:
 def encode(record: dict[str, Any]) -> bytes:
     """One masked JSON line (a pure function: the drain thread's whole transformation)."""
     clean = {k: mask(v) if k in MASKED_FIELDS and isinstance(v, str) else v for k, v in record.items()}
-    text = json.dumps(clean, ensure_ascii=False, separators=(",", ":"))
-    # JSON leaves U+2028, U+2029 and U+0085 as they are, yet many readers (Python's splitlines, JavaScript)
-    # break lines at them: escaped, a line of the log is a line for every reader.
-    return (text.translate(_LINE_BREAKS) + "\n").encode()
+    # orjson: about 2 µs a line where json.dumps takes 20, and the drain thread shares the GIL with the
+    # event loop. JSON leaves U+2028, U+2029 and U+0085 as they are, yet many readers (Python's
+    # splitlines, JavaScript) break lines at them: escaped, a line of the log is a line for every reader.
+    line = orjson.dumps(clean, option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS)
+    for raw, escaped in _LINE_BREAKS:
+        if raw in line:
+            line = line.replace(raw, escaped)
+    return line
 
 
 class SearchLog:
@@ -124,6 +129,9 @@ class SearchLog:
         by_day: dict[str, list[bytes]] = {}
         for record in records:
             by_day.setdefault(record["time"][:10], []).append(encode(record))
+            # Hand the GIL back after each line: the event loop waits tens of microseconds, not the
+            # interpreter's switch interval, while a batch of hundreds of lines is encoded.
+            time.sleep(0)
         for day, lines in by_day.items():
             self._write(day, lines)
 
