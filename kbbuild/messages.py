@@ -156,6 +156,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "the quote has {length} characters (punctuation not counted); at least {min}: quote a longer "
                         "passage of the source that contains it (shorter only when it is the entry's own title, "
                         "phrase or say line)"),
+    # kb/calendar.yaml (workcalendar.py)
+    "period_order": ("结束时间 {end} 不晚于开始时间 {start}", "the end {end} is not after the start {start}"),
+    "days_order": ("to（{to}）早于 date（{date}）", "to ({to}) is before date ({date})"),
+    "periods_overlap": ("工作时段 {a} 与 {b} 重叠", "the working periods {a} and {b} overlap"),
+    "holiday_and_workday": ("{day} 既是节假日又是调休上班日", "{day} is both a holiday and a make-up working day"),
     "warning": ("警告：", "warning: "),
     "summary_problems": ("{kb} 中有 {errors} 个问题{also}", "{errors} problem(s){also_en} in {kb}"),
     "summary_warnings": ("，{warnings} 个警告", ", {warnings} warning(s)"),

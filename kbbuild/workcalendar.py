@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from .messages import model_error
 from .model import CLOCK_PATTERN
 
 ClockTime = Annotated[str, StringConstraints(pattern=CLOCK_PATTERN)]
@@ -30,7 +31,7 @@ class Period(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if clock(self.end) <= clock(self.start):
-            raise ValueError(f"结束时间 {self.end} 不晚于开始时间 {self.start}")
+            raise model_error("period_order", start=self.start, end=self.end)
         return self
 
 
@@ -44,7 +45,7 @@ class Days(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Days:
         if self.to is not None and self.to < self.date:
-            raise ValueError(f"to（{self.to}）早于 date（{self.date}）")
+            raise model_error("days_order", to=str(self.to), date=str(self.date))
         return self
 
     def dates(self) -> list[dt.date]:
@@ -71,10 +72,10 @@ class WorkCalendar(_Strict):
         periods = sorted(self.hours, key=lambda p: p.start)
         for a, b in zip(periods, periods[1:], strict=False):
             if clock(b.start) < clock(a.end):
-                raise ValueError(f"工作时段 {a.start}–{a.end} 与 {b.start}–{b.end} 重叠")
+                raise model_error("periods_overlap", a=f"{a.start}–{a.end}", b=f"{b.start}–{b.end}")
         both = self.holiday_dates() & self.workday_dates()
         if both:
-            raise ValueError(f"{min(both)} 既是节假日又是调休上班日")
+            raise model_error("holiday_and_workday", day=str(min(both)))
         return self
 
     def tz(self) -> dt.timezone:

@@ -100,9 +100,9 @@ def test_a_year_without_holidays_is_named(calendar: WorkingTime) -> None:
 
 
 def test_calendar_rules() -> None:
-    with pytest.raises(ValidationError, match="重叠"):
+    with pytest.raises(ValidationError, match="overlap"):
         WorkCalendar.model_validate({"hours": [{"start": "09:00", "end": "12:00"}, {"start": "11:00", "end": "18:00"}]})
-    with pytest.raises(ValidationError, match="既是节假日又是调休上班日"):
+    with pytest.raises(ValidationError, match="both a holiday and a make-up working day"):
         WorkCalendar.model_validate({"holidays": [{"date": "2026-10-01", "to": "2026-10-07", "name": "国庆节"}],
                                      "workdays": [{"date": "2026-10-03", "name": "错"}]})
     with pytest.raises(ValidationError):
@@ -116,6 +116,11 @@ def test_kb_check_names_a_bad_calendar_line(kb_copy: Path) -> None:
     line = next(i for i, t in enumerate(text.splitlines(), 1) if "25:00" in t)
     problems = check_kb(load_kb(kb_copy, cwd=kb_copy.parent))
     assert [(p.file, p.line) for p in problems if not p.warning] == [("kb/calendar.yaml", line)]
+    overlapping = text.replace("25:00", "18:00").replace('{start: "13:00"', '{start: "11:30"')
+    (kb_copy / "calendar.yaml").write_text(overlapping, "utf-8")
+    [problem] = [p for p in check_kb(load_kb(kb_copy, cwd=kb_copy.parent)) if not p.warning]
+    assert "工作时段 09:00–12:00 与 11:30–18:00 重叠" in problem.render("zh")
+    assert "overlap" in problem.render("en")
 
 
 def test_every_time_in_the_kb_texts_has_a_structured_limit(repo_kb) -> None:  # type: ignore[no-untyped-def]
