@@ -26,7 +26,7 @@ def deadline(entry_id: str, start: str | None, condition: str | None, fmt: str, 
     from .build import entry_record
     from .operators import doc_operators
 
-    kb = require_clean(kb_dir, "no deadline computed")
+    kb = require_clean(kb_dir, "no_deadline")
     by_doc = doc_operators(kb.sources)
     records = {loc.entry.id: entry_record(loc.entry, by_doc=by_doc) for loc in kb.entries}
     aliases = {a: r["id"] for r in records.values() for a in r.get("aliases", [])}

@@ -169,6 +169,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "build_aborted": ("未构建，已发布的版本不变", "build aborted, the published build is unchanged"),
     "not_evaluated": ("未评测", "not evaluated"),
     "handbook_not_made": ("未生成手册", "handbook not made"),
+    "no_deadline": ("未计算截止时间", "no deadline computed"),
     "build_failed": ("构建失败：{detail}\n已发布的版本不变",
                      "build failed: {detail}\nthe published build is unchanged"),
     "published": ("已发布 {build}：{entries} 个条目，用时 {secs:.1f} 秒 -> {path}",

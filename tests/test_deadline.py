@@ -158,3 +158,10 @@ def test_cli_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "截止 2026-12-07 13:30 （周一）" in text.stdout and "09:30" not in text.stdout
     missing = CliRunner().invoke(main, ["deadline", "no-such-entry", "--start", "2026-12-04T17:30"])
     assert missing.exit_code == 2 and "no entry with id 'no-such-entry'" in missing.output
+
+
+def test_cli_deadline_on_a_broken_kb_says_what_was_not_done(kb_copy: Path) -> None:
+    (kb_copy / "broken.yaml").write_text("id: x\ntype: script\n", "utf-8")
+    result = CliRunner().invoke(main, ["deadline", GREEN, "--start", "2026-12-04T17:30", "--kb", str(kb_copy)])
+    assert result.exit_code == 1 and "未计算截止时间" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
