@@ -7,6 +7,7 @@ days, and N 工作日 end when the N-th working day after the start day closes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,7 +109,8 @@ class Due:
                 "due": self.due.isoformat(timespec="minutes") if self.due else None}
 
 
-def _limit_label(limit: dict[str, Any]) -> str:
+def limit_label(limit: Mapping[str, Any]) -> str:
+    """4 个工作小时: a limit of an entry record (entries.json form)."""
     value = limit["value"]
     value = int(value) if value == int(value) else value
     return f"{value} {limit['unit']}"
@@ -154,7 +156,7 @@ def due_times(record: dict[str, Any], start: dt.datetime, calendar: WorkingTime,
                     due = start + CLOCK_UNITS[unit] * value
             except OverflowError:  # past 9999-12-31: there is no such due time
                 due = None
-        out.append(Due(where, label, lim.get("what"), cond, _limit_label(lim), due, unit in WORKING_UNITS))
+        out.append(Due(where, label, lim.get("what"), cond, limit_label(lim), due, unit in WORKING_UNITS))
     return out
 
 

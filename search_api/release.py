@@ -18,7 +18,7 @@ from cachetools import LRUCache
 from kbbuild.check import Checker
 from kbbuild.check.checker import MAX_WINDOWS
 from kbbuild.check.suspect import SuspectModel
-from kbbuild.deadline import WorkingTime, time_limits
+from kbbuild.deadline import WorkingTime, limit_label, time_limits
 from kbbuild.operators import GENERAL, visible
 from kbbuild.search.embedder import Embedder
 from kbbuild.search.engine import Ranking, SearchEngine, failed_canaries
@@ -143,7 +143,7 @@ class Release:
         }
         if rec["type"] == "script":
             result["say"] = rec["say"]
-        if limits := [{"where": where, "label": label, "limit": f"{lim['value']:g} {lim['unit']}",
+        if limits := [{"where": where, "label": label, "limit": limit_label(lim),
                         "condition": lim.get("condition"), "deadline": lim.get("bound", "max") == "max"}
                        for where, label, lim in time_limits(rec)]:
             result["limits"] = limits
