@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 # An entry for every operator (a generic call-center SOP, or an editor widening an entry).
@@ -16,7 +16,7 @@ def doc_operators(sources: Any | None) -> dict[str, str]:
     return {s.doc: s.operator or GENERAL for s in sources.sources}
 
 
-def entry_operators(entry: Any, by_doc: dict[str, str]) -> tuple[str, ...]:
+def entry_operators(entry: Any, by_doc: Mapping[str, str]) -> tuple[str, ...]:
     """The entry's own `operator`, else its sources' operators; general when nothing says otherwise."""
     if entry.operator:
         ops = list(entry.operator)

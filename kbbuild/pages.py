@@ -190,13 +190,13 @@ RENDERERS = {
 
 def render_see_also(entry: Any, by_id: ById, depth: int, by_doc: Mapping[str, str]) -> str:
     """Entries giving different guidance for the same situation: other organisations' first."""
-    mine = set(entry_operators(entry, dict(by_doc)))
+    mine = set(entry_operators(entry, by_doc))
     other_org: list[str] = []
     same_org: list[str] = []
     for ref in entry.see_also:
         if ref not in by_id:
             continue
-        ops = entry_operators(by_id[ref], dict(by_doc))
+        ops = entry_operators(by_id[ref], by_doc)
         item = f'<li><span class="kb-op">{esc(operator_label(ops))}</span>{_link(by_id[ref], depth)}</li>'
         (same_org if set(ops) == mine else other_org).append(item)
     return "".join(f'<div class="kb-see-also"><p class="kb-col-h">{head}</p><ul>{"".join(items)}</ul></div>\n'
@@ -269,7 +269,7 @@ def _entry_list(entries: Iterable[Any], depth: int, show_type: bool = False,
                 by_doc: Mapping[str, str] | None = None) -> str:
     items = []
     for e in entries:
-        ops = esc(" ".join(entry_operators(e, dict(by_doc or {}))))
+        ops = esc(" ".join(entry_operators(e, by_doc or {})))
         kind = f'<span class="kb-type">{TYPE_LABELS[e.type]}</span>' if show_type else ""
         hint = e.summary or getattr(e, "when", None) or getattr(e, "statement", None) or ""
         hint = f'<span class="kb-hint">{esc(hint)}</span>' if hint else ""
