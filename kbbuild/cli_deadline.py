@@ -27,12 +27,11 @@ def deadline(entry_id: str, start: str | None, condition: str | None, fmt: str, 
     from .operators import doc_operators
 
     kb = require_clean(kb_dir, "no_deadline")
-    by_doc = doc_operators(kb.sources)
-    records = {loc.entry.id: entry_record(loc.entry, by_doc=by_doc) for loc in kb.entries}
-    aliases = {a: r["id"] for r in records.values() for a in r.get("aliases", [])}
-    record = records.get(entry_id) or records.get(aliases.get(entry_id, ""))
-    if record is None:
+    # The entry by its id, or by an id it had before a merge (aliases); only its record is made.
+    entry = next((loc.entry for loc in kb.entries if entry_id == loc.entry.id or entry_id in loc.entry.aliases), None)
+    if entry is None:
         raise click.BadParameter(f"no entry with id {entry_id!r}", param_hint="ENTRY_ID")
+    record = entry_record(entry, by_doc=doc_operators(kb.sources))
     calendar = WorkingTime(kb.calendar)
     try:
         begin = parse_start(start, calendar.tz) if start else dt.datetime.now(calendar.tz)
