@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from kbbuild.build import BuildResult, build_release
+from kbbuild.cli import main
 from kbbuild.load import KB, load_kb
 from kbbuild.search.embedder import Embedder, load_embedder
 from kbbuild.settings import ROOT, Settings, get_settings
@@ -50,6 +52,20 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ.pop("KB_DATA_DIR", None)
     else:
         os.environ["KB_DATA_DIR"] = old
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """`kb ARGS…` as a user runs it, in `cwd` (default the repo), with quotes checked against test seeds."""
+    monkeypatch.setenv("KB_SEEDS_DIR", str(DATA / "seeds"))
+    get_settings.cache_clear()
+
+    def invoke(*args: str, cwd: Path = ROOT) -> object:
+        monkeypatch.chdir(cwd)
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    yield invoke
     get_settings.cache_clear()
 
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from kbbuild.cli import main
 from kbbuild.settings import ROOT, get_settings
@@ -16,19 +14,6 @@ from .conftest import DATA
 from .test_validate import EXPECTED, EXPECTED_EN, small_kb
 
 SYNTAX_ZH = EXPECTED["syntax"][0].split(": ", 2)[2]
-
-
-@pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    monkeypatch.setenv("KB_SEEDS_DIR", str(DATA / "seeds"))
-    get_settings.cache_clear()
-
-    def invoke(*args: str, cwd: Path = ROOT) -> object:
-        monkeypatch.chdir(cwd)
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-    yield invoke
-    get_settings.cache_clear()
 
 
 @pytest.mark.parametrize("case", sorted(EXPECTED))

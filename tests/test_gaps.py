@@ -6,11 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from kbbuild.cli import main
 from kbbuild.gaps import gap_report, log_paths, parse_since, read_lines, render_html
-from kbbuild.settings import get_settings
 
 from .conftest import DATA
 from .test_validate import small_kb
@@ -54,19 +51,6 @@ def test_html_report_escapes_logged_queries() -> None:
     html = render_html(report)
     assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     assert html.startswith("<!doctype html>")
-
-
-@pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("KB_SEEDS_DIR", str(DATA / "seeds"))
-    get_settings.cache_clear()
-
-    def invoke(*args: str, cwd: Path) -> object:
-        monkeypatch.chdir(cwd)
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-    yield invoke
-    get_settings.cache_clear()
 
 
 def _kb(root: Path) -> None:

@@ -6,14 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from kbbuild.cli import main
 from kbbuild.load import load_kb
 from kbbuild.review import red_line_overdue, stale_entries
 from kbbuild.settings import get_settings
 
-from .conftest import DATA
 from .test_validate import small_kb
 
 SOURCE = "sources: [{doc: doc-a.txt, quote: 應在15秒內應答}]\n"
@@ -53,17 +50,11 @@ def test_stale_entries_by_owner_most_overdue_first(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("KB_SEEDS_DIR", str(DATA / "seeds"))
+def run(run, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """conftest's `kb` runner, with review intervals per type."""
     monkeypatch.setenv("KB_REVIEW_DAYS", '{"rule": 90, "forbidden": 180}')
     get_settings.cache_clear()
-
-    def invoke(*args: str, cwd: Path) -> object:
-        monkeypatch.chdir(cwd)
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-    yield invoke
-    get_settings.cache_clear()
+    return run
 
 
 def test_kb_stale_exits_1_on_an_overdue_red_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
